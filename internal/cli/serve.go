@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"embrace/internal/api"
+	"embrace/internal/store"
+	"embrace/internal/web"
+)
+
+func runServe(ctx context.Context, std stdio, args []string) int {
+	fs := newFlags(std, "serve", "serve -data DIR [-db URL] [-addr HOST:PORT]")
+	var db dbFlags
+	db.register(fs, "")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `address`")
+	if code, ok := parseFlags(fs, args, false); !ok {
+		return code
+	}
+	if db.data == "" {
+		return usageError(std, "serve", "-data is required")
+	}
+	d, s, err := db.open(ctx)
+	if err != nil {
+		return fail(std, "serve", err)
+	}
+	defer s.Close()
+	ln, err := listen(*addr)
+	if err != nil {
+		return fail(std, "serve", err)
+	}
+	fmt.Fprintf(std.Out, "Serving deployment %s (%s) at http://%s/\n", d.ID, d.Engine, ln.Addr())
+	if err := serve(ctx, std, ln, d, s); err != nil {
+		return fail(std, "serve", err)
+	}
+	return 0
+}
+
+// listen opens the listening socket, turning "address in use" into a clear
+// message.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			return nil, fmt.Errorf("cannot listen on %s: %v", addr, op.Err)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %v", addr, err)
+	}
+	return ln, nil
+}
+
+// newLogger is the process's logger: text on stderr. Nothing that reaches it
+// carries red data or addresses (web's access log logs route patterns only).
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// serve runs the web server on ln until ctx ends, then shuts down
+// gracefully: in-flight requests finish (up to a limit) before it returns.
+func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, s *store.Store) error {
+	logger := newLogger(std.Err)
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           w.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
