@@ -147,10 +147,16 @@ var servingRE = regexp.MustCompile(`http://(127\.0\.0\.1:\d+)/`)
 // address and a function that stops it and returns its exit code.
 func startServe(t *testing.T, args ...string) (addr string, stop func() int) {
 	t.Helper()
+	return startServeTo(t, &syncBuffer{}, args...)
+}
+
+// startServeTo is startServe writing the server's stderr to errb.
+func startServeTo(t *testing.T, errb *syncBuffer, args ...string) (addr string, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
+	var out syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- Main(ctx, args, strings.NewReader(""), &out, &errb) }()
+	go func() { done <- Main(ctx, args, strings.NewReader(""), &out, errb) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := servingRE.FindStringSubmatch(out.String()); m != nil {

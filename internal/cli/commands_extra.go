@@ -1,7 +1,13 @@
 package cli
 
-// extraCommands lists the subcommands that belong to later capabilities; each
-// lives in its own file beside this one.
+// extraCommands lists the subcommands that belong to capabilities beyond
+// the foundation; each lives in its own file beside this one.
 func extraCommands() []command {
-	return []command{}
+	return []command{
+		{"audit", "verify the audit log, or print its latest signed checkpoint or verifier key", runAudit},
+		{"backup", "write an encrypted snapshot of a deployment (to the escrow key)", runBackup},
+		{"escrow", "recover the escrow key from custodian shares (offline)", runEscrow},
+		{"text", "Myanmar text tools: detect, convert, normalize, romanize, match", runText},
+		{"restore", "restore an encrypted snapshot into a new deployment", runRestore},
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"embrace/internal/store"
+	"embrace/internal/synth"
 )
 
 func runDemo(ctx context.Context, std stdio, args []string) int {
@@ -59,7 +60,10 @@ func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *s
 		}
 		return d, s, false, nil
 	}
-	d, s, err = createDeployment(ctx, dir, "", true)
+	// A demo keeps its escrow shares inside its own directory so that
+	// recovery can be tried; a real deployment hands them to custodians.
+	plan := escrowPlan{dir: filepath.Join(dir, "escrow-shares"), custodians: 5, threshold: 3}
+	d, s, err = createDeployment(ctx, dir, "", true, plan, nil)
 	if err != nil {
 		return d, nil, false, err
 	}
@@ -71,7 +75,14 @@ func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *s
 	return d, s, true, nil
 }
 
+// demoSeed is the generator seed of the demo dataset.
+const demoSeed = 2021
+
 // fillDemo puts the synthetic dataset into a new demo deployment.
 func fillDemo(ctx context.Context, d store.Deployment, s *store.Store) error {
-	return nil
+	to, err := intakeHolders(ctx, s)
+	if err != nil {
+		return err
+	}
+	return addSynthetic(ctx, s, demoSeed, synth.DefaultTotal, to, nil)
 }

@@ -64,6 +64,10 @@ type CreateOptions struct {
 	Demo  bool
 	// ID is the deployment id; empty picks a random one.
 	ID string
+	// Setup, when set, runs inside the transaction that writes the first
+	// settings, before the marker file: what it writes is part of the new
+	// deployment, and its failure leaves nothing behind.
+	Setup func(ctx context.Context, tx *sql.Tx) error
 }
 
 // CreateDeployment makes a new deployment in dir: the directory, the schema
@@ -130,6 +134,9 @@ func CreateDeployment(ctx context.Context, dir string, opt CreateOptions) (d Dep
 			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2)", k, v); err != nil {
 				return fmt.Errorf("store: write settings: %w", err)
 			}
+		}
+		if opt.Setup != nil {
+			return opt.Setup(ctx, tx)
 		}
 		return nil
 	})

@@ -4,7 +4,9 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -33,7 +35,11 @@ type translator struct {
 func newTranslator() (*translator, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, f := range []string{"locales/en.json", "locales/my.json"} {
+	files, err := fs.Glob(localeFiles, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
 		if _, err := b.LoadMessageFileFS(localeFiles, f); err != nil {
 			return nil, err
 		}
@@ -52,20 +58,33 @@ func newTranslator() (*translator, error) {
 // other, so a missing translation is caught at start-up, not by a reader.
 func (t *translator) checkComplete() error {
 	ids := map[string]map[string]bool{}
-	for _, f := range []string{"en", "my"} {
-		raw, err := localeFiles.ReadFile("locales/" + f + ".json")
+	files, err := fs.Glob(localeFiles, "locales/*.json")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		// Files are named [AREA.]LANG.json, e.g. my.json or auth.en.json.
+		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".json"), ".")
+		lang := parts[len(parts)-1]
+		if lang != langMy && lang != langEn {
+			return fmt.Errorf("%s: language %q is neither my nor en", f, lang)
+		}
+		raw, err := localeFiles.ReadFile(f)
 		if err != nil {
 			return err
 		}
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("%s.json: %w", f, err)
+			return fmt.Errorf("%s: %w", f, err)
 		}
 		for id := range m {
 			if ids[id] == nil {
 				ids[id] = map[string]bool{}
 			}
-			ids[id][f] = true
+			if ids[id][lang] {
+				return fmt.Errorf("%s: message %s is defined twice", f, id)
+			}
+			ids[id][lang] = true
 		}
 	}
 	var missing []string

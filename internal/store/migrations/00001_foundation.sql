@@ -9,7 +9,6 @@ CREATE TABLE settings (
 -- in encrypted tables keyed by case id.
 CREATE TABLE cases (
     id            {{id}},
-    number        TEXT NOT NULL UNIQUE,
     state         TEXT NOT NULL,
     service       TEXT NOT NULL,
     rank_band     TEXT NOT NULL,

@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"embrace/internal/casework"
+	"embrace/internal/keys"
+	"embrace/internal/store"
+	"embrace/internal/store/storetest"
+)
+
+// canaries returns a case whose every red field holds a unique value, and
+// those values. Each later capability adds its red fields here.
+func canaries() (casework.NewCase, []string) {
+	nc := casework.NewCase{
+		Green: casework.Green{Service: "police", RankBand: "nco", Region: "MMR013", ContactMonth: "2021-07", WithArms: true},
+		Defector: casework.Person{
+			NameMy:        "ကနရီဇော်ထွန်းဦး",
+			NameLatin:     "Canaryzawtun Xqvpl",
+			Aliases:       "Alias-Qzkwjv-9931",
+			DateOfBirth:   "1979-02-27",
+			NRC:           "9/QzKaMa(N)742913",
+			ServiceNumber: "SN-QZK-88412",
+			Rank:          "Rank-Qzwxv-Sergeant",
+			Unit:          "Unit-Qzx-LIB-9173",
+			Phone:         "09-7719-33842",
+			Place:         "Place-Qzvw-Hlaingthaya-Ward-17",
+		},
+		Family: []casework.Person{
+			// Typed in Zawgyi: the converted text and the original are both red.
+			{Relation: "spouse", NameMy: "ေဒၚခင္ျမင့္ေအး", NameLatin: "Spouse-Qzvk Khin", StillInside: true, Risk: "high"},
+			{Relation: "child", NameMy: "ေမာင္ေက်ာ္ဇင္ထြန္း", NameLatin: "Child-Qzvr Kyaw"},
+		},
+	}
+	vals := []string{
+		nc.Defector.NameMy, nc.Defector.NameLatin, nc.Defector.Aliases, nc.Defector.DateOfBirth, nc.Defector.NRC,
+		nc.Defector.ServiceNumber, nc.Defector.Rank, nc.Defector.Unit, nc.Defector.Phone, nc.Defector.Place,
+		nc.Family[0].NameMy, nc.Family[0].NameLatin, nc.Family[1].NameMy, nc.Family[1].NameLatin,
+		"ဒေါ်ခင်မြင့်အေး", "မောင်ကျော်ဇင်ထွန်း", // the Unicode forms of the Zawgyi names
+	}
+	return nc, vals
+}
+
+// TestSeizure plants canaries in every red field, runs the deployment (serve,
+// backup), then searches every byte an adversary could seize — the data
+// directory (database, WAL, temp files), logs, backups and a PostgreSQL dump
+// — for them. It must find none, while escrow can still read them back.
+func TestSeizure(t *testing.T) {
+	t.Parallel()
+	for _, tg := range storetest.Targets(t) {
+		t.Run(string(tg.Engine), func(t *testing.T) {
+			ctx := context.Background()
+			root := t.TempDir()
+			sharesDir := filepath.Join(root, "shares")
+			d, s, err := createDeployment(ctx, tg.Dir, tg.DBURL, false, escrowPlan{dir: sharesDir, custodians: 3, threshold: 2}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nc, vals := canaries()
+			var caseID int64
+			err = s.Tx(ctx, func(tx *sql.Tx) error {
+				var err error
+				caseID, err = casework.New(s).Open(ctx, tx, nc)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+
+			// Serve it for a moment, so the logs hold real traffic.
+			args := []string{"-data", tg.Dir}
+			if tg.DBURL != "" {
+				args = append(args, "-db", tg.DBURL)
+			}
+			var logs bytes.Buffer
+			addr, stop := startServeLogs(t, &logs, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
+			for _, p := range []string{"/", "/healthz", "/nope?name=" + url.QueryEscape(vals[1])} {
+				if resp, err := http.Get("http://" + addr + p); err == nil {
+					resp.Body.Close()
+				}
+			}
+			if code := stop(); code != 0 {
+				t.Fatalf("serve exit %d", code)
+			}
+
+			backupFile := filepath.Join(tg.Dir, "backup.age")
+			code, out, errOut := run(t, "", append([]string{"backup", "-out", backupFile}, args...)...)
+			if code != 0 {
+				t.Fatalf("backup: %s", errOut)
+			}
+			logs.WriteString(out + errOut)
+
+			// The planted values are really there: escrow reads them back.
+			code, idText, errOut := run(t, "", "escrow", "recover", filepath.Join(sharesDir, "share-1.txt"), filepath.Join(sharesDir, "share-3.txt"))
+			if code != 0 {
+				t.Fatalf("escrow recover: %s", errOut)
+			}
+			checkEscrowReads(t, ctx, d, tg, strings.TrimSpace(idText), caseID, vals)
+
+			// Everything an adversary could seize.
+			var haystacks []haystack
+			filepath.WalkDir(tg.Dir, func(p string, e fs.DirEntry, err error) error {
+				if err == nil && !e.IsDir() {
+					b, _ := os.ReadFile(p)
+					haystacks = append(haystacks, haystack{p, b})
+				}
+				return nil
+			})
+			haystacks = append(haystacks, haystack{"logs", logs.Bytes()})
+			if tg.DBURL != "" {
+				haystacks = append(haystacks, haystack{"pg_dump", pgDump(t, tg.DBURL)})
+			}
+			if len(haystacks) < 3 {
+				t.Fatalf("searched only %d files", len(haystacks))
+			}
+			for _, h := range haystacks {
+				for _, v := range vals {
+					for _, form := range [][]byte{[]byte(v), []byte(hex.EncodeToString([]byte(v)))} {
+						if bytes.Contains(h.b, form) {
+							t.Errorf("red value %q found in %s", v, h.name)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+type haystack struct {
+	name string
+	b    []byte
+}
+
+func checkEscrowReads(t *testing.T, ctx context.Context, d store.Deployment, tg storetest.Target, idText string, caseID int64, vals []string) {
+	t.Helper()
+	_, s, err := store.OpenDeployment(ctx, tg.Dir, tg.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := keys.ParseIdentity(idText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	esc, err := keys.Escrow(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring := keys.NewKeyring()
+	defer ring.Wipe()
+	ring.Add(esc.ID, id)
+	c, err := casework.New(s).Get(ctx, ring, caseID)
+	if err != nil {
+		t.Fatalf("escrow cannot open case %d: %v", caseID, err)
+	}
+	var all strings.Builder
+	for _, p := range c.People {
+		all.WriteString(p.NameMy + "|" + p.NameLatin + "|" + p.Aliases + "|" + p.DateOfBirth + "|" + p.NRC + "|" + p.ServiceNumber + "|" + p.Rank + "|" + p.Unit + "|" + p.Phone + "|" + p.Place + "|")
+		for _, o := range p.Originals {
+			all.WriteString(o + "|")
+		}
+	}
+	for _, v := range vals {
+		if !strings.Contains(all.String(), v) {
+			t.Errorf("escrow read back the case but %q is missing (%d people)", v, len(c.People))
+		}
+	}
+}
+
+func pgDump(t *testing.T, dbURL string) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("pg_dump"); err != nil {
+		t.Skip("pg_dump not installed")
+	}
+	u, _ := url.Parse(dbURL)
+	schema := u.Query().Get("search_path")
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	out, err := exec.Command("pg_dump", "--schema="+schema, u.String()).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	if !bytes.Contains(out, []byte("CREATE TABLE "+schema+".people")) {
+		t.Fatalf("pg_dump did not dump the deployment's schema (%d bytes)", len(out))
+	}
+	return out
+}
+
+// startServeLogs is startServe with the server's stderr captured.
+func startServeLogs(t *testing.T, logs *bytes.Buffer, args ...string) (string, func() int) {
+	t.Helper()
+	var sb syncBuffer
+	addr, stop := startServeTo(t, &sb, args...)
+	return addr, func() int {
+		code := stop()
+		logs.WriteString(sb.String())
+		return code
+	}
+}
+
