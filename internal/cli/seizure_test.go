@@ -210,4 +210,3 @@ func startServeLogs(t *testing.T, logs *bytes.Buffer, args ...string) (string, f
 		return code
 	}
 }
-
