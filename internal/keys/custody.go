@@ -225,21 +225,12 @@ func RotateTeam(ctx context.Context, q store.Querier, ring *Keyring, team Princi
 			return err
 		}
 	}
-	nid, err := ParseIdentity(mustSecret(next))
+	nid, err := next.Clone()
 	if err != nil {
 		return err
 	}
 	ring.Add(team.ID, nid)
 	return nil
-}
-
-func mustSecret(id *Identity) string {
-	b, err := id.Secret()
-	if err != nil {
-		return ""
-	}
-	defer clear(b)
-	return string(b)
 }
 
 // rewrap opens a wrapped secret of any kind with old and wraps it to r.

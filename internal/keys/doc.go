@@ -1,8 +1,8 @@
-// Package keys is Embrace's storage-independent cryptographic core: the key
-// pairs of principals, the symmetric keys that protect red data, the wraps that
-// give a principal access to a key, field and attachment encryption bound to
-// the place a value is stored, keyed blind indexes for exact search, and the
-// k-of-n split of the escrow key among offline custodians.
+// Package keys is Embrace's cryptographic core: the key pairs of principals,
+// the symmetric keys that protect red data, the wraps that give a principal
+// access to a key, field and attachment encryption bound to the place a value
+// is stored, keyed blind indexes for exact search, and the k-of-n split of the
+// escrow key among offline custodians.
 //
 // The cryptographic core touches no storage, network or clock: callers hand
 // bytes in and store the bytes that come out. The custody layer beside it
