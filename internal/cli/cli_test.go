@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"embrace/internal/casework"
+	"embrace/internal/store"
 	"embrace/internal/store/storetest"
+	"embrace/internal/synth"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -229,5 +232,53 @@ func TestServeAndShutDownGracefully(t *testing.T) {
 				t.Fatalf("serve exit %d after shutdown", code)
 			}
 		})
+	}
+}
+
+func TestDemoCreatesServesAndReopens(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "demo")
+	addr, stop := startServe(t, "demo", "-data", dir, "-addr", "127.0.0.1:0")
+	if got := healthz(t, addr); got["status"] != "ok" || got["store"] != "sqlite" {
+		t.Fatalf("healthz: %v", got)
+	}
+	resp, err := http.Get("http://" + addr + "/?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(body.String(), "Demo data") {
+		t.Fatal("demo page lacks the demo banner")
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("demo exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "escrow-shares", "share-1.txt")); err != nil {
+		t.Fatalf("demo escrow shares: %v", err)
+	}
+	// Reopening keeps the data and does not fill it again.
+	addr, stop = startServe(t, "demo", "-data", dir, "-addr", "127.0.0.1:0")
+	healthz(t, addr)
+	stop()
+	code, out, _ := run(t, "", "audit", "verify", "-data", dir)
+	if code != 0 {
+		t.Fatalf("audit verify on the demo: %s", out)
+	}
+	_, s, err := store.OpenDeployment(context.Background(), dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := casework.New(s).Count(context.Background())
+	s.Close()
+	if err != nil || n != synth.DefaultTotal {
+		t.Fatalf("demo holds %d cases (%v), want %d", n, err, synth.DefaultTotal)
+	}
+	// A real deployment is never used as a demo.
+	real := filepath.Join(t.TempDir(), "real")
+	run(t, "", "init", "-data", real)
+	if code, _, stderr := run(t, "", "demo", "-data", real, "-addr", "127.0.0.1:0"); code != 1 || !strings.Contains(stderr, "real deployment") {
+		t.Fatalf("demo on a real deployment: %d %q", code, stderr)
 	}
 }

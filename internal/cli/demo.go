@@ -63,8 +63,15 @@ func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *s
 	// A demo keeps its escrow shares inside its own directory so that
 	// recovery can be tried; a real deployment hands them to custodians.
 	plan := escrowPlan{dir: filepath.Join(dir, "escrow-shares"), custodians: 5, threshold: 3}
+	_, statErr := os.Stat(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return d, nil, false, err
+	}
 	d, s, err = createDeployment(ctx, dir, "", true, plan, nil)
 	if err != nil {
+		if os.IsNotExist(statErr) {
+			os.RemoveAll(dir)
+		}
 		return d, nil, false, err
 	}
 	if err := fillDemo(ctx, d, s); err != nil {
