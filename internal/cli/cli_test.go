@@ -17,7 +17,6 @@ import (
 	"embrace/internal/casework"
 	"embrace/internal/store"
 	"embrace/internal/store/storetest"
-	"embrace/internal/synth"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -238,7 +237,9 @@ func TestServeAndShutDownGracefully(t *testing.T) {
 func TestDemoCreatesServesAndReopens(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
-	addr, stop := startServe(t, "demo", "-data", dir, "-addr", "127.0.0.1:0")
+	// A smaller demo than the default keeps the test quick under -race.
+	const demoCases = 400
+	addr, stop := startServe(t, "demo", "-data", dir, "-addr", "127.0.0.1:0", "-cases", "400")
 	if got := healthz(t, addr); got["status"] != "ok" || got["store"] != "sqlite" {
 		t.Fatalf("healthz: %v", got)
 	}
@@ -272,8 +273,8 @@ func TestDemoCreatesServesAndReopens(t *testing.T) {
 	}
 	n, err := casework.New(s).Count(context.Background())
 	s.Close()
-	if err != nil || n != synth.DefaultTotal {
-		t.Fatalf("demo holds %d cases (%v), want %d", n, err, synth.DefaultTotal)
+	if err != nil || n != demoCases {
+		t.Fatalf("demo holds %d cases (%v), want %d", n, err, demoCases)
 	}
 	// A real deployment is never used as a demo.
 	real := filepath.Join(t.TempDir(), "real")

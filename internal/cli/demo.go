@@ -13,18 +13,22 @@ import (
 )
 
 func runDemo(ctx context.Context, std stdio, args []string) int {
-	fs := newFlags(std, "demo", "demo [-addr 127.0.0.1:8080] [-data DIR]")
+	fs := newFlags(std, "demo", "demo [-addr 127.0.0.1:8080] [-data DIR] [-cases N]")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address` (loopback by default)")
 	data := fs.String("data", "embrace-demo", "the demo deployment's data `directory`")
+	cases := fs.Int("cases", synth.DefaultTotal, "how many synthetic `cases` a new demo gets")
 	if code, ok := parseFlags(fs, args, false); !ok {
 		return code
+	}
+	if *cases < 1 || *cases > 1_000_000 {
+		return usageError(std, "demo", "-cases must be between 1 and 1000000")
 	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil {
 		return usageError(std, "demo", "-addr %q is not HOST:PORT", *addr)
 	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		fmt.Fprintf(std.Err, "embrace demo: warning: serving demo data beyond this machine on %s\n", *addr)
 	}
-	d, s, created, err := openOrCreateDemo(ctx, *data)
+	d, s, created, err := openOrCreateDemo(ctx, *data, *cases)
 	if err != nil {
 		return fail(std, "demo", err)
 	}
@@ -48,7 +52,7 @@ func runDemo(ctx context.Context, std stdio, args []string) int {
 // openOrCreateDemo reopens the demo deployment in dir, or creates it and
 // fills it with the synthetic dataset. It refuses a real deployment: demo
 // data never mixes with real data.
-func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *store.Store, created bool, err error) {
+func openOrCreateDemo(ctx context.Context, dir string, cases int) (d store.Deployment, s *store.Store, created bool, err error) {
 	if _, statErr := os.Stat(filepath.Join(dir, store.MarkerFile)); statErr == nil {
 		d, s, err = store.OpenDeployment(ctx, dir, "")
 		if err != nil {
@@ -74,7 +78,7 @@ func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *s
 		}
 		return d, nil, false, err
 	}
-	if err := fillDemo(ctx, d, s); err != nil {
+	if err := fillDemo(ctx, s, cases); err != nil {
 		s.Close()
 		os.RemoveAll(dir)
 		return d, nil, false, fmt.Errorf("fill demo data: %w", err)
@@ -86,10 +90,10 @@ func openOrCreateDemo(ctx context.Context, dir string) (d store.Deployment, s *s
 const demoSeed = 2021
 
 // fillDemo puts the synthetic dataset into a new demo deployment.
-func fillDemo(ctx context.Context, d store.Deployment, s *store.Store) error {
+func fillDemo(ctx context.Context, s *store.Store, cases int) error {
 	to, err := intakeHolders(ctx, s)
 	if err != nil {
 		return err
 	}
-	return addSynthetic(ctx, s, demoSeed, synth.DefaultTotal, to, nil)
+	return addSynthetic(ctx, s, demoSeed, cases, to, nil)
 }
