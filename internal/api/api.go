@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"embrace/internal/auth"
 	"embrace/internal/store"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// MaxBody caps request bodies that have no larger limit of their own.
 	MaxBody int64
+	// Auth issues API tokens and loads the session behind a bearer token;
+	// nil makes every authenticated route answer 503.
+	Auth *auth.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -57,6 +61,10 @@ func New(cfg Config) *API {
 	}
 	a := &API{cfg: cfg, log: cfg.Logger}
 	a.add("GET", "/openapi.json", a.openapi)
+	a.add("POST", "/session", a.createSession)
+	a.add("DELETE", "/session", a.bearer(auth.PermSelf, a.deleteSession))
+	a.add("GET", "/me", a.bearer(auth.PermSelf, a.me))
+	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
 	return a
 }
 

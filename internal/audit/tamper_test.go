@@ -272,6 +272,7 @@ func TestTamperingIsFound(t *testing.T) {
 		// Each case tampers with a log of its own on this engine.
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
 				s := freshStore(t, s)
 				ctx := context.Background()
 				var external []byte

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"time"
 
+	"embrace/internal/auth"
 	"embrace/internal/store"
 )
 
@@ -46,6 +47,14 @@ type Config struct {
 	API APIMounter
 	// MaxBody caps request bodies that have no larger limit of their own.
 	MaxBody int64
+	// Auth signs staff in and loads their sessions; nil leaves the staff
+	// pages out.
+	Auth *auth.Service
+
+	// staff lists the routes registered with Server.staff, each with the
+	// permission it requires (filled while routes are built; not set by
+	// callers).
+	staff []StaffRoute
 }
 
 // APIMounter registers the JSON API's routes on the shared route table.
@@ -92,6 +101,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	s.handle("GET /healthz", s.healthz)
 	s.handle("GET /{$}", s.home)
+	s.authRoutes()
 	s.handle("/", s.notFound)
 	if s.cfg.API != nil {
 		s.cfg.API.Mount(s.mux)
