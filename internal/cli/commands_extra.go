@@ -7,6 +7,8 @@ func extraCommands() []command {
 		{"audit", "verify the audit log, or print its latest signed checkpoint or verifier key", runAudit},
 		{"backup", "write an encrypted snapshot of a deployment (to the escrow key)", runBackup},
 		{"escrow", "recover the escrow key from custodian shares (offline)", runEscrow},
+		{"lockdown", "end every session and wipe every key in memory at once", runLockdown},
+		{"user", "manage staff accounts: add, list, suspend, activate, reset-2fa, duress", runUser},
 		{"text", "Myanmar text tools: detect, convert, normalize, romanize, match", runText},
 		{"restore", "restore an encrypted snapshot into a new deployment", runRestore},
 	}
