@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
+	"embrace/internal/testtool"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -132,17 +132,9 @@ func TestAPISessionFlow(t *testing.T) {
 		e := newAPIEnv(t, st)
 		en := e.account(t, "api-user", auth.RoleVettingOfficer)
 
-		// A code from an independent implementation, when there is one.
-		k := e.code(t, en)
-		if bin, err := exec.LookPath("oathtool"); err == nil {
-			out, err := exec.Command(bin, "--totp", "-b", "--now", e.clock.Now().UTC().Format("2006-01-02 15:04:05 UTC"), en.Secret).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			k = strings.TrimSpace(string(out))
-		} else {
-			t.Log("oathtool is not installed: using our own TOTP code")
-		}
+		// A code from an independent implementation.
+		e.code(t, en)
+		k := testtool.Oathtool(t, en.Secret, e.clock.Now())
 		body := loginBody("api-user", apiPassword, k)
 		rec := e.do(t, "POST", "/api/v1/session", "", body)
 		if rec.Code != http.StatusCreated {

@@ -2,9 +2,9 @@ package auth
 
 import (
 	"context"
+	"embrace/internal/testtool"
 	"errors"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -145,19 +145,11 @@ func TestLoginWithTOTPAndNoReplay(t *testing.T) {
 
 func TestLoginWithOathtool(t *testing.T) {
 	t.Parallel()
-	bin, err := exec.LookPath("oathtool")
-	if err != nil {
-		t.Skip("oathtool is not installed (apt-get install oathtool): skipping the check against an independent TOTP implementation")
-	}
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		svc, c := newService(t, st)
 		e := mustCreate(t, svc, "zawmin")
 		c.Advance(90 * time.Second)
-		out, err := exec.Command(bin, "--totp", "-b", "--now", c.Now().UTC().Format("2006-01-02 15:04:05 UTC"), e.Secret).Output()
-		if err != nil {
-			t.Fatalf("oathtool: %v", err)
-		}
-		k := strings.TrimSpace(string(out))
+		k := testtool.Oathtool(t, e.Secret, c.Now())
 		if _, _, err := svc.Login(ctx, LoginRequest{Username: "zawmin", Password: testPassword, Code: k, Kind: KindAPI}); err != nil {
 			t.Fatalf("login with oathtool's code %s: %v", k, err)
 		}

@@ -21,6 +21,7 @@ import (
 
 	"filippo.io/age"
 
+	"embrace/internal/auth"
 	"embrace/internal/store"
 	"embrace/internal/store/storetest"
 )
@@ -707,4 +708,46 @@ func BenchmarkBackupRestore10k(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestBackupCarriesNoSessions: a backup names the sessions table but none
+// of its rows, so a restored deployment starts with everyone signed out
+// and a backup never holds a live session.
+func TestBackupCarriesNoSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := newFixture(t, store.SQLite, true, false)
+	_, s, err := store.OpenDeployment(ctx, src.dir, src.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.New(auth.Config{Store: s, Params: auth.CheapParams()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pw = "a long walk to the border at night"
+	_, en, err := svc.CreateAccount(ctx, auth.NewAccount{Username: "khin", Password: pw, Roles: []auth.Role{auth.RoleAnalyst}}, nil, cliActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.Login(ctx, auth.LoginRequest{Username: "khin", Password: pw, Code: en.RecoveryCodes[0], Kind: auth.KindAPI}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	want := dbSnapshot(t, src.place)
+	if len(want["auth_sessions"]) != 1 {
+		t.Fatalf("the fixture has %d sessions", len(want["auth_sessions"]))
+	}
+	file := backup(t, src.place)
+	dst := newPlace(t, store.SQLite)
+	if code, _, stderr := runCmd(t, runRestore, append(dst.args(), "-in", file, "-identity", src.idFile)...); code != 0 {
+		t.Fatalf("restore: %s", stderr)
+	}
+	got := dbSnapshot(t, dst)
+	if len(got["auth_sessions"]) != 0 {
+		t.Fatalf("the restored deployment has %d sessions", len(got["auth_sessions"]))
+	}
+	delete(want, "auth_sessions")
+	delete(got, "auth_sessions")
+	compareTables(t, want, got)
 }

@@ -176,15 +176,20 @@ func startServeTo(t *testing.T, errb *syncBuffer, args ...string) (addr string, 
 		cancel()
 		t.Fatalf("%v did not start: %s", args, errb.String())
 	}
+	// stop may be called more than once (say, deferred and explicitly);
+	// each call answers the one exit code.
+	var once sync.Once
+	code := -1
 	return addr, func() int {
-		cancel()
-		select {
-		case code := <-done:
-			return code
-		case <-time.After(30 * time.Second):
-			t.Fatal("server did not shut down")
-			return -1
-		}
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(30 * time.Second):
+				t.Error("server did not shut down")
+			}
+		})
+		return code
 	}
 }
 
@@ -239,7 +244,7 @@ func TestDemoCreatesServesAndReopens(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	// A smaller demo than the default keeps the test quick under -race.
 	const demoCases = 400
-	addr, stop := startServe(t, "demo", "-data", dir, "-addr", "127.0.0.1:0", "-cases", "400")
+	addr, stop := startServe(t, "demo", "-data", dir, "-addr", "127.0.0.1:0", "-cases", "400", "-argon2id", cheapKDF)
 	if got := healthz(t, addr); got["status"] != "ok" || got["store"] != "sqlite" {
 		t.Fatalf("healthz: %v", got)
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"embrace/internal/auth"
 	"embrace/internal/keys"
 	"embrace/internal/store"
 )
@@ -73,4 +75,31 @@ func createDeployment(ctx context.Context, dir, dbURL string, demo bool, plan es
 		return d, nil, err
 	}
 	return d, s, nil
+}
+
+// kdfFlag registers -argon2id: the Argon2id parameters a new deployment
+// uses for passwords, for hardware where the defaults are too slow or too
+// fast (aim for 250 ms to 1 s a sign-in).
+func kdfFlag(fs *flag.FlagSet) *string {
+	return fs.String("argon2id", "", "Argon2id `parameters` for passwords, as t=N,m=KiB,p=N (default "+auth.DefaultParams().String()+")")
+}
+
+// checkKDF validates an -argon2id value; empty means the defaults.
+func checkKDF(v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := auth.ParseParams(v); err != nil {
+		return fmt.Errorf("-argon2id: %v", err)
+	}
+	return nil
+}
+
+// kdfSetup stores a non-default -argon2id value in the new deployment's
+// settings, where every later command finds it.
+func kdfSetup(v string) func(ctx context.Context, tx *sql.Tx) error {
+	if v == "" {
+		return nil
+	}
+	return func(ctx context.Context, tx *sql.Tx) error { return store.SetSetting(ctx, tx, auth.SettingParams, v) }
 }

@@ -13,12 +13,16 @@ import (
 )
 
 func runDemo(ctx context.Context, std stdio, args []string) int {
-	fs := newFlags(std, "demo", "demo [-addr 127.0.0.1:8080] [-data DIR] [-cases N]")
+	fs := newFlags(std, "demo", "demo [-addr 127.0.0.1:8080] [-data DIR] [-cases N] [-argon2id t=N,m=KiB,p=N]")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `address` (loopback by default)")
 	data := fs.String("data", "embrace-demo", "the demo deployment's data `directory`")
 	cases := fs.Int("cases", synth.DefaultTotal, "how many synthetic `cases` a new demo gets")
+	kdf := kdfFlag(fs)
 	if code, ok := parseFlags(fs, args, false); !ok {
 		return code
+	}
+	if err := checkKDF(*kdf); err != nil {
+		return usageError(std, "demo", "%v", err)
 	}
 	if *cases < 1 || *cases > 1_000_000 {
 		return usageError(std, "demo", "-cases must be between 1 and 1000000")
@@ -28,7 +32,7 @@ func runDemo(ctx context.Context, std stdio, args []string) int {
 	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		fmt.Fprintf(std.Err, "embrace demo: warning: serving demo data beyond this machine on %s\n", *addr)
 	}
-	d, s, created, err := openOrCreateDemo(ctx, *data, *cases)
+	d, s, created, err := openOrCreateDemo(ctx, *data, *cases, *kdf)
 	if err != nil {
 		return fail(std, "demo", err)
 	}
@@ -42,6 +46,7 @@ func runDemo(ctx context.Context, std stdio, args []string) int {
 	} else {
 		fmt.Fprintf(std.Out, "Reopened the demo deployment in %s.\n", d.Dir)
 	}
+	showDemoAccounts(std.Out, d.Dir)
 	fmt.Fprintf(std.Out, "Embrace demo: http://%s/\n", ln.Addr())
 	if err := serve(ctx, std, ln, d, s); err != nil {
 		return fail(std, "demo", err)
@@ -52,7 +57,7 @@ func runDemo(ctx context.Context, std stdio, args []string) int {
 // openOrCreateDemo reopens the demo deployment in dir, or creates it and
 // fills it with the synthetic dataset. It refuses a real deployment: demo
 // data never mixes with real data.
-func openOrCreateDemo(ctx context.Context, dir string, cases int) (d store.Deployment, s *store.Store, created bool, err error) {
+func openOrCreateDemo(ctx context.Context, dir string, cases int, kdf string) (d store.Deployment, s *store.Store, created bool, err error) {
 	if _, statErr := os.Stat(filepath.Join(dir, store.MarkerFile)); statErr == nil {
 		d, s, err = store.OpenDeployment(ctx, dir, "")
 		if err != nil {
@@ -71,14 +76,14 @@ func openOrCreateDemo(ctx context.Context, dir string, cases int) (d store.Deplo
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return d, nil, false, err
 	}
-	d, s, err = createDeployment(ctx, dir, "", true, plan, nil)
+	d, s, err = createDeployment(ctx, dir, "", true, plan, kdfSetup(kdf))
 	if err != nil {
 		if os.IsNotExist(statErr) {
 			os.RemoveAll(dir)
 		}
 		return d, nil, false, err
 	}
-	if err := fillDemo(ctx, s, cases); err != nil {
+	if err := fillDemo(ctx, dir, s, cases); err != nil {
 		s.Close()
 		os.RemoveAll(dir)
 		return d, nil, false, fmt.Errorf("fill demo data: %w", err)
@@ -89,8 +94,12 @@ func openOrCreateDemo(ctx context.Context, dir string, cases int) (d store.Deplo
 // demoSeed is the generator seed of the demo dataset.
 const demoSeed = 2021
 
-// fillDemo puts the synthetic dataset into a new demo deployment.
-func fillDemo(ctx context.Context, s *store.Store, cases int) error {
+// fillDemo gives a new demo deployment an account for every role and the
+// synthetic dataset.
+func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error {
+	if err := createDemoAccounts(ctx, dir, s); err != nil {
+		return err
+	}
 	to, err := intakeHolders(ctx, s)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"embrace/internal/api"
+	"embrace/internal/auth"
 	"embrace/internal/store"
 	"embrace/internal/web"
 )
@@ -66,12 +67,28 @@ func newLogger(w io.Writer) *slog.Logger {
 // gracefully: in-flight requests finish (up to a limit) before it returns.
 func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, s *store.Store) error {
 	logger := newLogger(std.Err)
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a})
+	params, err := auth.LoadParams(ctx, s)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	// The sweeper ends expired sessions and wipes their keys; when serving
+	// stops it wipes every key still in memory.
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	swept := make(chan struct{})
+	go func() { defer close(swept); svc.Run(sweepCtx, time.Minute) }()
+	defer func() { stopSweep(); <-swept }()
 	srv := &http.Server{
 		Handler:           w.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

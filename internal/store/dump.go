@@ -587,6 +587,18 @@ func writeJSONLine(w *bufio.Writer, v any) error {
 	return nil
 }
 
+// transient reports whether a table holds rows that must not outlive the running servers:
+// signed-in sessions (a restored deployment starts with everyone signed
+// out, and a backup never carries a live session token's hash). A dump
+// names them, so that a load empties them, but carries none of their rows.
+func transient(table string) bool {
+	switch table {
+	case "auth_sessions":
+		return true
+	}
+	return false
+}
+
 func dumpTable(ctx context.Context, tx *sql.Tx, w *bufio.Writer, t *tableInfo) (int64, error) {
 	rec := dumpRecord{Kind: "table", Name: t.name}
 	names := make([]string, len(t.cols))
@@ -598,6 +610,10 @@ func dumpTable(ctx context.Context, tx *sql.Tx, w *bufio.Writer, t *tableInfo) (
 		return 0, err
 	}
 	q := "SELECT " + strings.Join(names, ", ") + " FROM " + quoteIdent(t.name)
+	if transient(t.name) {
+		// Named, so that loading empties it, but carrying no rows.
+		q += " WHERE 1 = 0"
+	}
 	if len(t.pk) > 0 {
 		pk := make([]string, len(t.pk))
 		for i, c := range t.pk {

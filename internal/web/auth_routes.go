@@ -50,6 +50,8 @@ func (s *Server) authRoutes() {
 	s.staff("POST /account/duress", auth.PermSelf, s.duressSubmit)
 	s.staff("GET /admin/alerts", auth.PermAlerts, s.alertsPage)
 	s.staff("POST /admin/lockdown", auth.PermLockdown, s.lockdownSubmit)
+	s.staff("GET /admin/audit", auth.PermAudit, s.auditLogPage)
+	s.staff("POST /admin/audit/verify", auth.PermAudit, s.auditVerifySubmit)
 }
 
 // staff registers a route that needs a signed-in person holding perm. The
@@ -115,13 +117,16 @@ func (s *Server) currentSession(r *http.Request) (*auth.Session, error) {
 }
 
 // staffNav is the navigation of staff pages.
+// staffNav is what the shared navigation of signed-in pages needs: which
+// links the person's roles make useful.
 type staffNav struct {
 	Username string
-	Admin    bool
+	Admin    bool // alerts and lockdown
+	Audit    bool // the audit log
 }
 
 func navFor(sess *auth.Session) staffNav {
-	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts)}
+	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit)}
 }
 
 // pageLang is the language a page is rendered in, read without setting

@@ -2,10 +2,10 @@ package web
 
 import (
 	"context"
+	"embrace/internal/testtool"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,21 +17,6 @@ import (
 	"embrace/internal/store"
 	"embrace/internal/store/storetest"
 )
-
-// oathtoolCode computes a TOTP code with Debian's oathtool, an
-// implementation independent of ours and of pquerna/otp.
-func oathtoolCode(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	bin, err := exec.LookPath("oathtool")
-	if err != nil {
-		t.Skip("oathtool is not installed (apt-get install oathtool): skipping the check against an independent TOTP implementation")
-	}
-	out, err := exec.Command(bin, "--totp", "-b", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
-	if err != nil {
-		t.Fatalf("oathtool: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 func TestWebLoginWithOathtoolAndPquerna(t *testing.T) {
 	t.Parallel()
@@ -58,7 +43,7 @@ func TestWebLoginWithOathtoolAndPquerna(t *testing.T) {
 			}},
 			{"oathtool", func() string {
 				e.clock.Advance(time.Minute)
-				return oathtoolCode(t, en.Secret, e.clock.Now())
+				return testtool.Oathtool(t, en.Secret, e.clock.Now())
 			}},
 		} {
 			k := gen.code()
