@@ -26,6 +26,7 @@ var (
 	ErrReceiptTypo   = errors.New("intake: the receipt has a typing mistake")
 	ErrWrongReceipt  = errors.New("intake: no thread has this receipt")
 	ErrNotFound      = fmt.Errorf("intake: contact %w", store.ErrNotFound)
+	ErrNoCase        = fmt.Errorf("intake: case %w", store.ErrNotFound)
 	ErrState         = errors.New("intake: the contact is not in a state that allows this")
 )
 

@@ -492,22 +492,30 @@ type Attachment struct {
 // Thread is what the receipt holder sees.
 type Thread struct {
 	Messages []Message
+	// Receipt is the receipt that opened the thread, in groups of ASCII
+	// digits, for the page's reply form (never for a URL or a log).
+	Receipt string
 }
 
-// findByReceipt throttles a receipt lookup, finds its contact and opens
+// findReceipt throttles a receipt lookup, finds its contact and opens
 // the contact's key with the receipt.
-func (s *Service) findByReceipt(ctx context.Context, client, text string) (string, *keys.DataKey, error) {
+func (s *Service) findReceipt(ctx context.Context, client, text string) (Receipt, string, *keys.DataKey, error) {
 	if ok, wait := s.receipt.allow(client, s.now()); !ok {
-		return "", nil, &BusyError{RetryAfter: wait, RateLimit: true}
+		return Receipt{}, "", nil, &BusyError{RetryAfter: wait, RateLimit: true}
 	}
 	r, err := ParseReceipt(text)
 	if err != nil {
-		return "", nil, err
+		return Receipt{}, "", nil, err
 	}
+	id, k, err := s.openWithReceipt(ctx, r)
+	return r, id, k, err
+}
+
+func (s *Service) openWithReceipt(ctx context.Context, r Receipt) (string, *keys.DataKey, error) {
 	want := r.lookup()
 	var id string
 	var lookup, sealed []byte
-	err = s.st.DB().QueryRowContext(ctx, "SELECT id, lookup, thread_key FROM intake_contacts WHERE lookup = $1", want).Scan(&id, &lookup, &sealed)
+	err := s.st.DB().QueryRowContext(ctx, "SELECT id, lookup, thread_key FROM intake_contacts WHERE lookup = $1", want).Scan(&id, &lookup, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, ErrWrongReceipt
 	}
@@ -530,7 +538,7 @@ func (s *Service) findByReceipt(ctx context.Context, client, text string) (strin
 // ErrWrongReceipt (or ErrReceiptTypo, ErrReceiptFormat), throttled per
 // client and globally.
 func (s *Service) OpenThread(ctx context.Context, client, receipt string) (Thread, error) {
-	id, k, err := s.findByReceipt(ctx, client, receipt)
+	r, id, k, err := s.findReceipt(ctx, client, receipt)
 	if err != nil {
 		return Thread{}, err
 	}
@@ -542,7 +550,7 @@ func (s *Service) OpenThread(ctx context.Context, client, receipt string) (Threa
 	for i := range msgs {
 		msgs[i].By = ""
 	}
-	return Thread{Messages: msgs}, nil
+	return Thread{Messages: msgs, Receipt: r.Groups()}, nil
 }
 
 // FollowUpMultipart reads an applicant's follow-up (receipt first, then
@@ -554,11 +562,12 @@ func (s *Service) FollowUpMultipart(ctx context.Context, client string, mr *mult
 	}
 	var id string
 	var k *keys.DataKey
+	var rc Receipt
 	defer func() { k.Wipe() }()
 	fs := &fileSealer{maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
 	vals, err := parseParts(mr, followUpFields, "receipt", func(v string) error {
 		var err error
-		id, k, err = s.findByReceipt(ctx, client, v)
+		rc, id, k, err = s.findReceipt(ctx, client, v)
 		fs.k = k
 		return err
 	}, fs.add)
@@ -611,7 +620,7 @@ func (s *Service) FollowUpMultipart(ctx context.Context, client string, mr *mult
 	for i := range msgs {
 		msgs[i].By = ""
 	}
-	return Thread{Messages: msgs}, nil
+	return Thread{Messages: msgs, Receipt: rc.Groups()}, nil
 }
 
 // messages decrypts a contact's thread.

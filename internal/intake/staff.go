@@ -318,7 +318,7 @@ func (s *Service) Merge(ctx context.Context, ring *keys.Keyring, id string, case
 	k.Wipe()
 	if _, err := s.cases.Get(ctx, ring, caseID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("intake: merge: case %w", store.ErrNotFound)
+			return ErrNoCase
 		}
 		return err
 	}
