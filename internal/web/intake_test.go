@@ -187,7 +187,9 @@ func TestIntakeWebBadInput(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t, storetest.Targets(t)[0])
 	e := newAuthEnv(t, st, auth.Config{})
-	count := func() int { return e.count(t, "SELECT count(*) FROM intake_contacts") + e.count(t, "SELECT count(*) FROM intake_messages") }
+	count := func() int {
+		return e.count(t, "SELECT count(*) FROM intake_contacts") + e.count(t, "SELECT count(*) FROM intake_messages")
+	}
 	before := count()
 	tok := e.formToken(t)
 	cases := []struct {
