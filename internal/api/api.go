@@ -16,6 +16,7 @@ import (
 	"net/http"
 
 	"embrace/internal/auth"
+	"embrace/internal/intake"
 	"embrace/internal/store"
 )
 
@@ -35,6 +36,9 @@ type Config struct {
 	// Auth issues API tokens and loads the session behind a bearer token;
 	// nil makes every authenticated route answer 503.
 	Auth *auth.Service
+	// Intake takes anonymous contacts and serves the intake inbox; nil
+	// makes those routes answer 503.
+	Intake *intake.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -65,6 +69,7 @@ func New(cfg Config) *API {
 	a.add("DELETE", "/session", a.bearer(auth.PermSelf, a.deleteSession))
 	a.add("GET", "/me", a.bearer(auth.PermSelf, a.me))
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
+	a.intakeRoutes()
 	return a
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
 	"embrace/internal/store/storetest"
@@ -35,10 +36,11 @@ func (c *apiClock) Advance(d time.Duration) {
 }
 
 type apiEnv struct {
-	st    *store.Store
-	svc   *auth.Service
-	mux   *http.ServeMux
-	clock *apiClock
+	intake *intake.Service
+	st     *store.Store
+	svc    *auth.Service
+	mux    *http.ServeMux
+	clock  *apiClock
 }
 
 const apiPassword = "seven quiet herons at dusk"
@@ -58,9 +60,14 @@ func newAPIEnv(t testing.TB, st *store.Store) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, err := intake.New(context.Background(), intake.Config{Store: st, Now: clk.Now, MinFill: 3 * time.Second,
+		SubmitClient: intake.Rate{PerSecond: 1000, Burst: 1000}, ReceiptClient: intake.Rate{PerSecond: 1000, Burst: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	New(Config{Store: st, Auth: svc}).Mount(mux)
-	return &apiEnv{st: st, svc: svc, mux: mux, clock: clk}
+	New(Config{Store: st, Auth: svc, Intake: in}).Mount(mux)
+	return &apiEnv{st: st, svc: svc, mux: mux, clock: clk, intake: in}
 }
 
 func (e *apiEnv) account(t testing.TB, name string, roles ...auth.Role) auth.Enrolment {
@@ -262,7 +269,8 @@ func TestAPILockdownAndDuress(t *testing.T) {
 // that lacks the permission with 403 and serve every role that has it.
 func TestAPIAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	public := map[string]bool{"GET /api/v1/openapi.json": true, "POST /api/v1/session": true}
+	public := map[string]bool{"GET /api/v1/openapi.json": true, "POST /api/v1/session": true,
+		"GET /api/v1/intake/token": true, "POST /api/v1/intake": true, "GET /api/v1/intake/thread": true}
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Security   *[]map[string][]string `json:"security"`

@@ -13,8 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"embrace/internal/casework"
+	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
 	"embrace/internal/store/storetest"
@@ -77,6 +79,7 @@ func TestSeizure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			intakeVals := plantIntake(t, ctx, s)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.
@@ -126,7 +129,7 @@ func TestSeizure(t *testing.T) {
 				t.Fatalf("searched only %d files", len(haystacks))
 			}
 			for _, h := range haystacks {
-				for _, v := range vals {
+				for _, v := range append(vals[:len(vals):len(vals)], intakeVals...) {
 					for _, form := range [][]byte{[]byte(v), []byte(hex.EncodeToString([]byte(v)))} {
 						if bytes.Contains(h.b, form) {
 							t.Errorf("red value %q found in %s", v, h.name)
@@ -136,6 +139,58 @@ func TestSeizure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plantIntake sends a contact with a canary in every intake field (and an
+// attachment's name and content) through the real submission path, adds a
+// staff reply and an applicant follow-up, checks they read back, and
+// returns the canaries.
+func plantIntake(t *testing.T, ctx context.Context, s *store.Store) []string {
+	t.Helper()
+	var team keys.Principal
+	var teamID *keys.Identity
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		team, teamID, err = keys.CreateTeam(ctx, tx, intake.TeamName)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring := keys.NewKeyring()
+	defer ring.Wipe()
+	ring.Add(team.ID, teamID)
+	svc2, err := intake.New(ctx, intake.Config{Store: s, MinFill: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := svc2.IssueToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := intake.Form{Token: tok, Who: "soldier", Service: "army", Rank: "IntakeRank-Qzr-771", Unit: "IntakeUnit-Qzu-882",
+		Region: "MMR013", Place: "IntakePlace-Qzp-993", Reach: "IntakeReach-Qzh-114", Message: "IntakeMessage-Qzm-225"}
+	files := []intake.File{{Name: "IntakeFileName-Qzf-336.pdf", Body: strings.NewReader("%PDF-1.4 IntakeFileBody-Qzb-447")}}
+	rec, err := svc2.Submit(ctx, "127.0.0.1", f, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := svc2.Queue(ctx, "new", 10)
+	if err != nil || len(q) != 1 {
+		t.Fatalf("intake queue: %v", err)
+	}
+	if err := svc2.Reply(ctx, ring, q[0].ID, "user:officer", "officer", "IntakeReply-Qzy-558"); err != nil {
+		t.Fatal(err)
+	}
+	th, err := svc2.OpenThread(ctx, "127.0.0.1", rec.Groups())
+	if err != nil || len(th.Messages) != 2 || th.Messages[1].Text != "IntakeReply-Qzy-558" {
+		t.Fatalf("intake thread: %v", err)
+	}
+	c, err := svc2.Contact(ctx, ring, q[0].ID, "user:officer")
+	if err != nil || c.Unit != f.Unit || c.Messages[0].Files[0].Name != files[0].Name {
+		t.Fatalf("intake contact does not read back: %v", err)
+	}
+	return []string{f.Rank, f.Unit, f.Place, f.Reach, f.Message, "IntakeFileName-Qzf-336", "IntakeFileBody-Qzb-447", "IntakeReply-Qzy-558", rec.Digits(), rec.Groups()}
 }
 
 type haystack struct {

@@ -261,3 +261,32 @@ func TestStreamWriteError(t *testing.T) {
 		t.Fatal("Close after failed write succeeded")
 	}
 }
+
+func TestSealDataKeyRoundTrip(t *testing.T) {
+	t.Parallel()
+	k, err := NewDataKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Wipe()
+	secret := bytes.Repeat([]byte{7}, 32)
+	sealed, err := SealDataKey(secret, k, []byte("ad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := OpenDataKey(secret, sealed, []byte("ad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Place{"t", "c", "1"}
+	ct, _ := SealField(k, p, []byte("x"))
+	if pt, err := OpenField(back, p, ct); err != nil || string(pt) != "x" {
+		t.Fatalf("reopened key does not open: %v", err)
+	}
+	if _, err := OpenDataKey(bytes.Repeat([]byte{8}, 32), sealed, []byte("ad")); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	if _, err := OpenDataKey(secret, sealed, []byte("other")); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("wrong ad: %v", err)
+	}
+}

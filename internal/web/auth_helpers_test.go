@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
 )
@@ -64,7 +65,13 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test", Auth: svc})
+	in, err := intake.New(context.Background(), intake.Config{Store: st, Now: clk.Now, MinFill: 3 * time.Second,
+		SubmitClient: intake.Rate{PerSecond: 1000, Burst: 1000}, SubmitGlobal: intake.Rate{PerSecond: 1000, Burst: 1000},
+		ReceiptClient: intake.Rate{PerSecond: 1000, Burst: 1000}, ReceiptGlobal: intake.Rate{PerSecond: 1000, Burst: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,15 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /account/duress":           auth.PermSelf,
 	"GET /admin/alerts":              auth.PermAlerts,
 	"POST /admin/lockdown":           auth.PermLockdown,
+	"GET /inbox":                     auth.PermIntakeQueue,
+	"GET /inbox/record":              auth.PermIntakeQueue,
+	"POST /inbox/record":             auth.PermIntakeQueue,
+	"GET /inbox/{id}":                auth.PermIntakeQueue,
+	"GET /inbox/{id}/files/{file}":   auth.PermIntakeQueue,
+	"POST /inbox/{id}/reply":         auth.PermIntakeQueue,
+	"POST /inbox/{id}/spam":          auth.PermIntakeQueue,
+	"POST /inbox/{id}/merge":         auth.PermIntakeQueue,
+	"POST /inbox/{id}/case":          auth.PermCaseOpen,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

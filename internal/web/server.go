@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/intake"
 	"embrace/internal/store"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// Auth signs staff in and loads their sessions; nil leaves the staff
 	// pages out.
 	Auth *auth.Service
+	// Intake serves the public contact pages and the intake inbox; nil
+	// leaves them out.
+	Intake *intake.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -102,6 +106,7 @@ func (s *Server) routes() {
 	s.handle("GET /healthz", s.healthz)
 	s.handle("GET /{$}", s.home)
 	s.authRoutes()
+	s.intakeRoutes()
 	s.handle("/", s.notFound)
 	if s.cfg.API != nil {
 		s.cfg.API.Mount(s.mux)

@@ -1,0 +1,695 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"sync"
+	"time"
+
+	"embrace/internal/casework"
+	"embrace/internal/keys"
+	"embrace/internal/store"
+)
+
+// ObjectIntake is the key_wraps object kind of a contact's data key.
+const ObjectIntake = "intake"
+
+// TeamName is the team principal new contacts are wrapped to.
+const TeamName = "intake"
+
+// Config holds the limits of intake. Zero fields take the defaults of
+// DefaultConfig; tests and benchmarks may raise them.
+type Config struct {
+	Store *store.Store
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+
+	// MinFill is how long a form must have been open before it is sent;
+	// TokenLifetime how long it may be open.
+	MinFill       time.Duration
+	TokenLifetime time.Duration
+
+	// Submit limits new contacts and follow-ups; Receipt limits receipt
+	// lookups (guessing). Each is per client (remote host) and global.
+	SubmitClient, SubmitGlobal   Rate
+	ReceiptClient, ReceiptGlobal Rate
+
+	// QueueCap is how many unreviewed contacts may wait; StorageQuota how
+	// many sealed bytes intake may hold. Beyond either, new contacts get
+	// ErrBusy.
+	QueueCap     int64
+	StorageQuota int64
+
+	// MaxFiles and MaxFileSize bound the attachments of one submission.
+	MaxFiles    int
+	MaxFileSize int64
+
+	// BenchmarkWithoutEncryption stores every field in the clear, with no
+	// keys at all. It exists ONLY so the intake benchmark can compare the
+	// same endpoint with and without encryption; production wiring never
+	// sets it, and a deployment running with it would break DESIGN §2.
+	BenchmarkWithoutEncryption bool
+}
+
+// DefaultConfig is what a deployment runs with.
+func DefaultConfig() Config {
+	return Config{
+		MinFill:       3 * time.Second,
+		TokenLifetime: 2 * time.Hour,
+		SubmitClient:  Rate{PerSecond: 1.0 / 60, Burst: 5},
+		SubmitGlobal:  Rate{PerSecond: 20, Burst: 200},
+		ReceiptClient: Rate{PerSecond: 1.0 / 30, Burst: 10},
+		ReceiptGlobal: Rate{PerSecond: 10, Burst: 100},
+		QueueCap:      5000,
+		StorageQuota:  20 << 30,
+		MaxFiles:      5,
+		MaxFileSize:   10 << 20,
+	}
+}
+
+// MaxBody is the largest request body a submission can need: every file at
+// its limit and the text fields.
+func (c Config) MaxBody() int64 { return int64(c.MaxFiles)*(c.MaxFileSize+4096) + 256<<10 }
+
+// Service is the intake capability.
+type Service struct {
+	cfg     Config
+	st      *store.Store
+	now     func() time.Time
+	formKey []byte
+	submit  *limiter
+	receipt *limiter
+	cases   *casework.Service
+
+	mu         sync.Mutex
+	recipients map[string]*keys.Recipient // parsed public keys, by text
+}
+
+// New returns the intake capability; it creates the deployment's form key
+// on first use.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("intake: no store")
+	}
+	d := DefaultConfig()
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.TokenLifetime == 0 {
+		cfg.TokenLifetime = d.TokenLifetime
+	}
+	if cfg.SubmitClient == (Rate{}) {
+		cfg.SubmitClient = d.SubmitClient
+	}
+	if cfg.SubmitGlobal == (Rate{}) {
+		cfg.SubmitGlobal = d.SubmitGlobal
+	}
+	if cfg.ReceiptClient == (Rate{}) {
+		cfg.ReceiptClient = d.ReceiptClient
+	}
+	if cfg.ReceiptGlobal == (Rate{}) {
+		cfg.ReceiptGlobal = d.ReceiptGlobal
+	}
+	if cfg.QueueCap == 0 {
+		cfg.QueueCap = d.QueueCap
+	}
+	if cfg.StorageQuota == 0 {
+		cfg.StorageQuota = d.StorageQuota
+	}
+	if cfg.MaxFiles == 0 {
+		cfg.MaxFiles = d.MaxFiles
+	}
+	if cfg.MaxFileSize == 0 {
+		cfg.MaxFileSize = d.MaxFileSize
+	}
+	fk, err := loadFormKey(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		cfg: cfg, st: cfg.Store, now: cfg.Now, formKey: fk,
+		submit:     newLimiter(cfg.SubmitClient, cfg.SubmitGlobal),
+		receipt:    newLimiter(cfg.ReceiptClient, cfg.ReceiptGlobal),
+		cases:      casework.New(cfg.Store),
+		recipients: map[string]*keys.Recipient{},
+	}, nil
+}
+
+// Config returns the limits the service runs with.
+func (s *Service) Config() Config { return s.cfg }
+
+// newID returns a random row id, chosen before the insert so rows can be
+// sealed first.
+func newID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func contactPlace(id string) keys.Place {
+	return keys.Place{Table: "intake_contacts", Column: "sealed", Row: id}
+}
+func messagePlace(id string) keys.Place {
+	return keys.Place{Table: "intake_messages", Column: "sealed", Row: id}
+}
+func attachmentPlace(id, col string) keys.Place {
+	return keys.Place{Table: "intake_attachments", Column: col, Row: id}
+}
+
+// threadAD binds a receipt-sealed key to its contact.
+func threadAD(id string) []byte { return []byte("intake_contacts.thread_key:" + id) }
+
+// sealWith seals pt under k at p; with no key (the benchmark without
+// encryption) it stores pt as it is.
+func sealWith(k *keys.DataKey, p keys.Place, pt []byte) ([]byte, error) {
+	if k == nil {
+		return append([]byte(nil), pt...), nil
+	}
+	ct, err := keys.SealField(k, p, pt)
+	if err != nil {
+		return nil, fmt.Errorf("intake: seal: %w", err)
+	}
+	return ct, nil
+}
+
+func sealJSON(k *keys.DataKey, p keys.Place, v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("intake: seal: %w", err)
+	}
+	defer clear(raw)
+	return sealWith(k, p, raw)
+}
+
+func openJSON(k *keys.DataKey, p keys.Place, ct []byte, v any) error {
+	raw, err := keys.OpenField(k, p, ct)
+	if err != nil {
+		return fmt.Errorf("intake: a sealed record does not open: %w", err)
+	}
+	defer clear(raw)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return errors.New("intake: a sealed record is damaged")
+	}
+	return nil
+}
+
+// holders returns the principals a new contact's key is wrapped to: escrow
+// and, when it exists, the intake team.
+func (s *Service) holders(ctx context.Context) ([]keys.Principal, error) {
+	rows, err := s.st.DB().QueryContext(ctx, "SELECT id, kind, recipient FROM principals WHERE kind = 'escrow' OR (kind = 'team' AND name = $1) ORDER BY id", TeamName)
+	if err != nil {
+		return nil, fmt.Errorf("intake: holders: %w", err)
+	}
+	defer rows.Close()
+	var out []keys.Principal
+	escrow := false
+	for rows.Next() {
+		var p keys.Principal
+		var kind, text string
+		if err := rows.Scan(&p.ID, &kind, &text); err != nil {
+			return nil, fmt.Errorf("intake: holders: %w", err)
+		}
+		p.Kind = keys.Kind(kind)
+		s.mu.Lock()
+		r := s.recipients[text]
+		s.mu.Unlock()
+		if r == nil {
+			if r, err = keys.ParseRecipient(text); err != nil {
+				return nil, fmt.Errorf("intake: principal %d has a damaged public key: %w", p.ID, err)
+			}
+			s.mu.Lock()
+			if len(s.recipients) > 64 {
+				clear(s.recipients)
+			}
+			s.recipients[text] = r
+			s.mu.Unlock()
+		}
+		p.Recipient = r
+		escrow = escrow || p.Kind == keys.KindEscrow
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("intake: holders: %w", err)
+	}
+	if !escrow {
+		return nil, errors.New("intake: the deployment has no escrow principal")
+	}
+	return out, nil
+}
+
+// prepared is a contact made ready for storage: every field sealed and the
+// key wrapped, before any transaction, so the database writer is held only
+// for the inserts.
+type prepared struct {
+	token     *formToken
+	id        string
+	channel   string
+	c         cleaned
+	sealed    []byte
+	msgID     string
+	msgSealed []byte
+	files     []sealedFile
+	wraps     map[int64][]byte
+	lookup    []byte
+	threadKey []byte
+	month     string
+	day       string
+	bytes     int64
+}
+
+// admit applies the submission rate limits and a quick look at the queue
+// cap and quota, before any work is done.
+func (s *Service) admit(ctx context.Context, client string) error {
+	if ok, wait := s.submit.allow(client, s.now()); !ok {
+		return &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	var pending, used int64
+	if err := s.st.DB().QueryRowContext(ctx, "SELECT pending, bytes FROM intake_usage WHERE id = 1").Scan(&pending, &used); err != nil {
+		return fmt.Errorf("intake: usage: %w", err)
+	}
+	if pending >= s.cfg.QueueCap || used >= s.cfg.StorageQuota {
+		return &BusyError{RetryAfter: 10 * time.Minute}
+	}
+	return nil
+}
+
+// newKey returns a fresh contact key, or nil in the benchmark without
+// encryption.
+func (s *Service) newKey() (*keys.DataKey, error) {
+	if s.cfg.BenchmarkWithoutEncryption {
+		return nil, nil
+	}
+	return keys.NewDataKey()
+}
+
+// Submit takes a contact from the public form (or the API's JSON body)
+// with its attachments, and answers the receipt. client names the sender
+// for rate limits only (it is never stored).
+func (s *Service) Submit(ctx context.Context, client string, f Form, files []File) (Receipt, error) {
+	if err := s.admit(ctx, client); err != nil {
+		return Receipt{}, err
+	}
+	tok, err := s.checkToken(f.Token)
+	if err != nil {
+		return Receipt{}, err
+	}
+	k, err := s.newKey()
+	if err != nil {
+		return Receipt{}, err
+	}
+	defer k.Wipe()
+	fs := &fileSealer{k: k, maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	for _, file := range files {
+		if err := fs.add(file.Name, file.Body); err != nil {
+			return Receipt{}, err
+		}
+	}
+	return s.finish(ctx, &tok, k, f, fs)
+}
+
+// SubmitMultipart reads a contact form from a multipart body as it streams
+// (the token must come before any file), seals it and answers the receipt.
+func (s *Service) SubmitMultipart(ctx context.Context, client string, mr *multipart.Reader) (Receipt, error) {
+	if err := s.admit(ctx, client); err != nil {
+		return Receipt{}, err
+	}
+	k, err := s.newKey()
+	if err != nil {
+		return Receipt{}, err
+	}
+	defer k.Wipe()
+	fs := &fileSealer{k: k, maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	var tok formToken
+	vals, err := parseParts(mr, contactFields, "token", func(v string) error {
+		var err error
+		tok, err = s.checkToken(v)
+		return err
+	}, fs.add)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return s.finish(ctx, &tok, k, formFrom(vals), fs)
+}
+
+// finish validates and seals a contact whose files are sealed, stores it
+// and returns its receipt.
+func (s *Service) finish(ctx context.Context, tok *formToken, k *keys.DataKey, f Form, fs *fileSealer) (Receipt, error) {
+	c, err := clean(f)
+	if err != nil {
+		return Receipt{}, err
+	}
+	p, err := s.prepare(ctx, k, c, "web", fs)
+	if err != nil {
+		return Receipt{}, err
+	}
+	p.token = tok
+	r, err := NewReceipt()
+	if err != nil {
+		return Receipt{}, err
+	}
+	p.lookup = r.lookup()
+	if k != nil {
+		tk := r.threadKey()
+		p.threadKey, err = keys.SealDataKey(tk, k, threadAD(p.id))
+		clear(tk)
+		if err != nil {
+			return Receipt{}, err
+		}
+	}
+	if err := s.store(ctx, p); err != nil {
+		return Receipt{}, err
+	}
+	return r, nil
+}
+
+// prepare seals a cleaned contact under k and wraps k to its holders.
+func (s *Service) prepare(ctx context.Context, k *keys.DataKey, c cleaned, channel string, fs *fileSealer) (*prepared, error) {
+	now := s.now().UTC()
+	p := &prepared{id: newID(), msgID: newID(), channel: channel, c: c, files: fs.files,
+		month: now.Format("2006-01"), day: now.Format(time.DateOnly), wraps: map[int64][]byte{}}
+	var err error
+	if p.sealed, err = sealJSON(k, contactPlace(p.id), c.details); err != nil {
+		return nil, err
+	}
+	if p.msgSealed, err = sealJSON(k, messagePlace(p.msgID), c.message); err != nil {
+		return nil, err
+	}
+	if k != nil {
+		hs, err := s.holders(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hs {
+			w, err := keys.Wrap(k, h.Recipient)
+			if err != nil {
+				return nil, fmt.Errorf("intake: wrap contact key: %w", err)
+			}
+			p.wraps[h.ID] = w
+		}
+	}
+	p.bytes = int64(len(p.sealed)+len(p.msgSealed)) + fs.bytes
+	return p, nil
+}
+
+// store inserts a prepared contact in one transaction: the token is
+// consumed, the queue cap and quota checked, and the counters updated.
+func (s *Service) store(ctx context.Context, p *prepared) error {
+	return s.st.Tx(ctx, func(tx *sql.Tx) error { return s.insert(ctx, tx, p) })
+}
+
+func (s *Service) insert(ctx context.Context, tx *sql.Tx, p *prepared) error {
+	if p.token != nil {
+		if err := consumeToken(ctx, tx, *p.token); err != nil {
+			return err
+		}
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE intake_usage SET pending = pending + 1, bytes = bytes + $1 WHERE id = 1 AND pending < $2 AND bytes + $1 <= $3",
+		p.bytes, s.cfg.QueueCap, s.cfg.StorageQuota)
+	if err != nil {
+		return fmt.Errorf("intake: usage: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &BusyError{RetryAfter: 10 * time.Minute}
+	}
+	var lookup any
+	if p.lookup != nil {
+		lookup = p.lookup
+	}
+	var threadKey any
+	if p.threadKey != nil {
+		threadKey = p.threadKey
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO intake_contacts (id, lookup, thread_key, status, channel, who, service, rank_band, region, month, sealed, sealed_bytes, created_day, updated_day)
+		VALUES ($1, $2, $3, 'new', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+		p.id, lookup, threadKey, p.channel, p.c.who, p.c.service, p.c.rankBand, p.c.region, p.month, p.sealed, p.bytes, p.day)
+	if store.IsUniqueViolation(err) {
+		return fmt.Errorf("intake: store contact: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("intake: store contact: %w", err)
+	}
+	if err := insertMessage(ctx, tx, p.id, p.msgID, "applicant", p.msgSealed, p.files, p.day); err != nil {
+		return err
+	}
+	for pr, w := range p.wraps {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO key_wraps (object_kind, object_id, principal_id, wrapped) VALUES ($1, $2, $3, $4)", ObjectIntake, p.id, pr, w); err != nil {
+			return fmt.Errorf("intake: store contact key: %w", err)
+		}
+	}
+	if p.token != nil && p.token.nonce[0] == '0' && p.token.nonce[1] == '0' {
+		// About one submission in 256 sweeps the expired nonces.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM intake_form_nonces WHERE expires < $1", s.now().Unix()); err != nil {
+			return fmt.Errorf("intake: sweep nonces: %w", err)
+		}
+	}
+	return nil
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, contactID, msgID, author string, sealed []byte, files []sealedFile, day string) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO intake_messages (id, contact_id, author, sealed, created_day) VALUES ($1, $2, $3, $4, $5)",
+		msgID, contactID, author, sealed, day); err != nil {
+		return fmt.Errorf("intake: store message: %w", err)
+	}
+	for _, f := range files {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO intake_attachments (id, contact_id, message_id, meta, content, created_day) VALUES ($1, $2, $3, $4, $5, $6)",
+			f.id, contactID, msgID, f.meta, f.content, day); err != nil {
+			return fmt.Errorf("intake: store attachment: %w", err)
+		}
+	}
+	return nil
+}
+
+// ---- The applicant's thread ----
+
+// Message is one message of a thread.
+type Message struct {
+	ID     string
+	Author string // applicant or staff
+	// By is the staff member who wrote a reply; only staff see it.
+	By    string
+	Day   string
+	Text  string
+	Files []Attachment
+}
+
+// Attachment describes an attachment (its content is fetched separately).
+type Attachment struct {
+	ID   string
+	Name string
+	Type string
+	Size int64
+}
+
+// Thread is what the receipt holder sees.
+type Thread struct {
+	Messages []Message
+	// Receipt is the receipt that opened the thread, in groups of ASCII
+	// digits, for the page's reply form (never for a URL or a log).
+	Receipt string
+}
+
+// findReceipt throttles a receipt lookup, finds its contact and opens
+// the contact's key with the receipt.
+func (s *Service) findReceipt(ctx context.Context, client, text string) (Receipt, string, *keys.DataKey, error) {
+	if ok, wait := s.receipt.allow(client, s.now()); !ok {
+		return Receipt{}, "", nil, &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	r, err := ParseReceipt(text)
+	if err != nil {
+		return Receipt{}, "", nil, err
+	}
+	id, k, err := s.openWithReceipt(ctx, r)
+	return r, id, k, err
+}
+
+func (s *Service) openWithReceipt(ctx context.Context, r Receipt) (string, *keys.DataKey, error) {
+	want := r.lookup()
+	var id string
+	var lookup, sealed []byte
+	err := s.st.DB().QueryRowContext(ctx, "SELECT id, lookup, thread_key FROM intake_contacts WHERE lookup = $1", want).Scan(&id, &lookup, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, ErrWrongReceipt
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("intake: find thread: %w", err)
+	}
+	if subtle.ConstantTimeCompare(lookup, want) != 1 || sealed == nil {
+		return "", nil, ErrWrongReceipt
+	}
+	tk := r.threadKey()
+	defer clear(tk)
+	k, err := keys.OpenDataKey(tk, sealed, threadAD(id))
+	if err != nil {
+		return "", nil, ErrWrongReceipt
+	}
+	return id, k, nil
+}
+
+// OpenThread returns the thread a receipt opens. Wrong receipts are
+// ErrWrongReceipt (or ErrReceiptTypo, ErrReceiptFormat), throttled per
+// client and globally.
+func (s *Service) OpenThread(ctx context.Context, client, receipt string) (Thread, error) {
+	r, id, k, err := s.findReceipt(ctx, client, receipt)
+	if err != nil {
+		return Thread{}, err
+	}
+	defer k.Wipe()
+	msgs, err := s.messages(ctx, k, id)
+	if err != nil {
+		return Thread{}, err
+	}
+	for i := range msgs {
+		msgs[i].By = ""
+	}
+	return Thread{Messages: msgs, Receipt: r.Groups()}, nil
+}
+
+// FollowUpMultipart reads an applicant's follow-up (receipt first, then
+// message and files) from a multipart body, seals it under the contact's
+// key and returns the thread.
+func (s *Service) FollowUpMultipart(ctx context.Context, client string, mr *multipart.Reader) (Thread, error) {
+	if ok, wait := s.submit.allow(client, s.now()); !ok {
+		return Thread{}, &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	var id string
+	var k *keys.DataKey
+	var rc Receipt
+	defer func() { k.Wipe() }()
+	fs := &fileSealer{maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	vals, err := parseParts(mr, followUpFields, "receipt", func(v string) error {
+		var err error
+		rc, id, k, err = s.findReceipt(ctx, client, v)
+		fs.k = k
+		return err
+	}, fs.add)
+	if err != nil {
+		return Thread{}, err
+	}
+	text, orig, err := cleanText("message", vals["message"], maxMessage, len(fs.files) == 0)
+	if err != nil {
+		return Thread{}, err
+	}
+	msgID := newID()
+	sealed, err := sealJSON(k, messagePlace(msgID), sealedMessage{Text: text, Original: orig})
+	if err != nil {
+		return Thread{}, err
+	}
+	size := int64(len(sealed)) + fs.bytes
+	day := s.now().UTC().Format(time.DateOnly)
+	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE intake_usage SET bytes = bytes + $1 WHERE id = 1 AND bytes + $1 <= $2", size, s.cfg.StorageQuota)
+		if err != nil {
+			return fmt.Errorf("intake: usage: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &BusyError{RetryAfter: 10 * time.Minute}
+		}
+		if err := insertMessage(ctx, tx, id, msgID, "applicant", sealed, fs.files, day); err != nil {
+			return err
+		}
+		// A reply from the applicant puts a replied contact back in the queue.
+		res, err = tx.ExecContext(ctx, "UPDATE intake_contacts SET status = 'new', sealed_bytes = sealed_bytes + $1, updated_day = $2 WHERE id = $3 AND status = 'replied'", size, day, id)
+		if err != nil {
+			return fmt.Errorf("intake: follow-up: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			if _, err := tx.ExecContext(ctx, "UPDATE intake_usage SET pending = pending + 1 WHERE id = 1"); err != nil {
+				return fmt.Errorf("intake: usage: %w", err)
+			}
+		} else if _, err := tx.ExecContext(ctx, "UPDATE intake_contacts SET sealed_bytes = sealed_bytes + $1, updated_day = $2 WHERE id = $3", size, day, id); err != nil {
+			return fmt.Errorf("intake: follow-up: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Thread{}, err
+	}
+	msgs, err := s.messages(ctx, k, id)
+	if err != nil {
+		return Thread{}, err
+	}
+	for i := range msgs {
+		msgs[i].By = ""
+	}
+	return Thread{Messages: msgs, Receipt: rc.Groups()}, nil
+}
+
+// messages decrypts a contact's thread.
+func (s *Service) messages(ctx context.Context, k *keys.DataKey, id string) ([]Message, error) {
+	files := map[string][]Attachment{}
+	rows, err := s.st.DB().QueryContext(ctx, "SELECT id, message_id, meta FROM intake_attachments WHERE contact_id = $1 ORDER BY id", id)
+	if err != nil {
+		return nil, fmt.Errorf("intake: read attachments: %w", err)
+	}
+	for rows.Next() {
+		var aid, mid string
+		var meta []byte
+		if err := rows.Scan(&aid, &mid, &meta); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("intake: read attachments: %w", err)
+		}
+		var m attachmentMeta
+		if err := openJSON(k, attachmentPlace(aid, "meta"), meta, &m); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		files[mid] = append(files[mid], Attachment{ID: aid, Name: m.Name, Type: m.Type, Size: m.Size})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("intake: read attachments: %w", err)
+	}
+	rows, err = s.st.DB().QueryContext(ctx, "SELECT id, author, sealed, created_day FROM intake_messages WHERE contact_id = $1 ORDER BY seq", id)
+	if err != nil {
+		return nil, fmt.Errorf("intake: read messages: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var sealed []byte
+		if err := rows.Scan(&m.ID, &m.Author, &sealed, &m.Day); err != nil {
+			return nil, fmt.Errorf("intake: read messages: %w", err)
+		}
+		var sm sealedMessage
+		if err := openJSON(k, messagePlace(m.ID), sealed, &sm); err != nil {
+			return nil, err
+		}
+		m.Text, m.By, m.Files = sm.Text, sm.Author, files[m.ID]
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ReadAttachment streams an attachment's plaintext to w, opened with k.
+func readAttachment(ctx context.Context, st *store.Store, k *keys.DataKey, contactID, attID string, w io.Writer) (Attachment, error) {
+	var meta, content []byte
+	err := st.DB().QueryRowContext(ctx, "SELECT meta, content FROM intake_attachments WHERE id = $1 AND contact_id = $2", attID, contactID).Scan(&meta, &content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Attachment{}, ErrNotFound
+	}
+	if err != nil {
+		return Attachment{}, fmt.Errorf("intake: read attachment: %w", err)
+	}
+	var m attachmentMeta
+	if err := openJSON(k, attachmentPlace(attID, "meta"), meta, &m); err != nil {
+		return Attachment{}, err
+	}
+	r, err := keys.NewFieldReader(bytes.NewReader(content), k, attachmentPlace(attID, "content"))
+	if err != nil {
+		return Attachment{}, fmt.Errorf("intake: open attachment: %w", err)
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		return Attachment{}, fmt.Errorf("intake: open attachment: %w", err)
+	}
+	return Attachment{ID: attID, Name: m.Name, Type: m.Type, Size: m.Size}, nil
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"embrace/internal/intake"
+	"embrace/internal/keys"
+	"embrace/internal/store"
+	"embrace/internal/store/storetest"
+)
+
+// benchIntakeServer is a real server on loopback over a fresh SQLite
+// deployment with escrow and an intake team, sealed or (for comparison
+// only) with encryption switched off.
+func benchIntakeServer(b *testing.B, plain bool) (*httptest.Server, *intake.Service) {
+	b.Helper()
+	st := storetest.New(b, storetest.Target{Engine: store.SQLite, Dir: filepath.Join(b.TempDir(), "d")})
+	ctx := context.Background()
+	esc, err := keys.GenerateIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer esc.Wipe()
+	if _, err := keys.CreatePrincipal(ctx, st.Writer(), keys.KindEscrow, keys.EscrowName, esc.Recipient()); err != nil {
+		b.Fatal(err)
+	}
+	err = st.Tx(ctx, func(tx *sql.Tx) error {
+		_, id, err := keys.CreateTeam(ctx, tx, intake.TeamName)
+		if err == nil {
+			id.Wipe()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lots := intake.Rate{PerSecond: 1e9, Burst: 1e9}
+	in, err := intake.New(ctx, intake.Config{Store: st, MinFill: 0, SubmitClient: lots, SubmitGlobal: lots, ReceiptClient: lots, ReceiptGlobal: lots,
+		QueueCap: 1 << 40, StorageQuota: 1 << 50, BenchmarkWithoutEncryption: plain})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Store: st, Version: "bench", Intake: in})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	b.Cleanup(ts.Close)
+	return ts, in
+}
+
+// benchBodies builds n multipart contact forms, each with its own token.
+func benchBodies(b *testing.B, in *intake.Service, n int) ([][]byte, string) {
+	b.Helper()
+	out := make([][]byte, n)
+	var ctype string
+	for i := range out {
+		tok, err := in.IssueToken()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.SetBoundary("benchboundary0123456789")
+		for _, f := range [][2]string{{"token", tok}, {"who", "soldier"}, {"service", "army"}, {"rank", "Sergeant"}, {"unit", "LIB 345"},
+			{"region", "MMR013"}, {"place", "Hlaing Tharyar, near the bus stop"}, {"reach", "Signal: @someone"},
+			{"message", fmt.Sprintf("ကျွန်တော် တပ်က ထွက်ချင်ပါတယ်။ I want to leave with my family. #%d", i)}} {
+			w.WriteField(f[0], f[1])
+		}
+		w.Close()
+		out[i], ctype = buf.Bytes(), w.FormDataContentType()
+	}
+	return out, ctype
+}
+
+// runSubmissions posts every body to the server from several clients at
+// once and returns submissions per second.
+func runSubmissions(b *testing.B, ts *httptest.Server, bodies [][]byte, ctype string) float64 {
+	b.Helper()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+	defer client.CloseIdleConnections()
+	const workers = 16
+	var next atomic.Int64
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(bodies)) {
+					return
+				}
+				req, _ := http.NewRequest("POST", ts.URL+"/contact", bytes.NewReader(bodies[i]))
+				req.Header.Set("Content-Type", ctype)
+				resp, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	if f := failed.Load(); f > 0 {
+		b.Fatalf("%d of %d submissions failed", f, len(bodies))
+	}
+	return float64(len(bodies)) / el.Seconds()
+}
+
+// BenchmarkIntakeSubmit measures the whole public endpoint (POST /contact
+// over loopback: HTTP, multipart streaming, token, sealing, key wraps to
+// the intake team and escrow, SQLite) in sealed submissions per second, and
+// the same endpoint with encryption switched off, in one run; ratio is
+// sealed/plain. Budget (DESIGN §10): ≥1000 sealed/s on 2 cores, ratio ≥0.5.
+func BenchmarkIntakeSubmit(b *testing.B) {
+	sealedTS, sealedSvc := benchIntakeServer(b, false)
+	plainTS, plainSvc := benchIntakeServer(b, true)
+	n := max(b.N, 200)
+	sb, ctype := benchBodies(b, sealedSvc, n)
+	pb, _ := benchBodies(b, plainSvc, n)
+	// Warm both (connections, statement caches).
+	runSubmissions(b, sealedTS, sb[:20], ctype)
+	runSubmissions(b, plainTS, pb[:20], ctype)
+	b.ResetTimer()
+	sealed := runSubmissions(b, sealedTS, sb[20:], ctype)
+	plain := runSubmissions(b, plainTS, pb[20:], ctype)
+	b.StopTimer()
+	b.ReportMetric(sealed, "sealed/s")
+	b.ReportMetric(plain, "plain/s")
+	b.ReportMetric(sealed/plain, "ratio")
+}
