@@ -188,7 +188,9 @@ func matchName(p Person) string {
 	return p.NameLatin
 }
 
-func namePlace(pid string) keys.Place { return keys.Place{Table: "name_index", Column: "sealed", Row: pid} }
+func namePlace(pid string) keys.Place {
+	return keys.Place{Table: "name_index", Column: "sealed", Row: pid}
+}
 
 // NormalizeServiceNumber keeps the letters and digits of a service number,
 // upper case, digits in ASCII; "" when fewer than 4 remain.

@@ -61,9 +61,15 @@ func validDay(s string) bool {
 	return err == nil && len(s) == 10
 }
 
-func eventPlace(ref string) keys.Place { return keys.Place{Table: "case_events", Column: "sealed", Row: ref} }
-func notePlace(ref string) keys.Place  { return keys.Place{Table: "case_notes", Column: "sealed", Row: ref} }
-func taskPlace(ref string) keys.Place  { return keys.Place{Table: "case_tasks", Column: "sealed", Row: ref} }
+func eventPlace(ref string) keys.Place {
+	return keys.Place{Table: "case_events", Column: "sealed", Row: ref}
+}
+func notePlace(ref string) keys.Place {
+	return keys.Place{Table: "case_notes", Column: "sealed", Row: ref}
+}
+func taskPlace(ref string) keys.Place {
+	return keys.Place{Table: "case_tasks", Column: "sealed", Row: ref}
+}
 
 // addEvent records a timeline event inside tx; detail (red) is sealed under
 // the case key k.

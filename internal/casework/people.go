@@ -198,7 +198,9 @@ func recountDependants(ctx context.Context, tx *sql.Tx, caseID int64) error {
 	return nil
 }
 
-func photoPlace(pid string) keys.Place { return keys.Place{Table: "person_photos", Column: "sealed", Row: pid} }
+func photoPlace(pid string) keys.Place {
+	return keys.Place{Table: "person_photos", Column: "sealed", Row: pid}
+}
 
 // photoTypes are the image types a photo may be.
 var photoTypes = []string{"image/jpeg", "image/png", "image/webp"}
@@ -276,7 +278,9 @@ type Threat struct {
 	Details  string
 }
 
-func threatPlace(ref string) keys.Place { return keys.Place{Table: "threat_events", Column: "sealed", Row: ref} }
+func threatPlace(ref string) keys.Place {
+	return keys.Place{Table: "threat_events", Column: "sealed", Row: ref}
+}
 
 // AddThreat records a threat event against person pid.
 func (s *Service) AddThreat(ctx context.Context, a Actor, ring *keys.Keyring, pid string, t Threat) (int64, error) {
