@@ -16,6 +16,7 @@ import (
 	"net/http"
 
 	"embrace/internal/auth"
+	"embrace/internal/casework"
 	"embrace/internal/store"
 )
 
@@ -42,6 +43,7 @@ type API struct {
 	cfg    Config
 	log    *slog.Logger
 	routes []route
+	cw     *casework.Service
 }
 
 // route is one entry of the route table.
@@ -65,6 +67,7 @@ func New(cfg Config) *API {
 	a.add("DELETE", "/session", a.bearer(auth.PermSelf, a.deleteSession))
 	a.add("GET", "/me", a.bearer(auth.PermSelf, a.me))
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
+	a.caseRoutes()
 	return a
 }
 

@@ -337,6 +337,9 @@ func (p *Prepared) Index(ix *Indexes) error {
 // yet (cases opened by intake, which holds no index key at that moment) and
 // that ring can open. It returns how many people it indexed.
 func (s *Service) IndexPending(ctx context.Context, ring *keys.Keyring, limit int) (int, error) {
+	if ring == nil {
+		return 0, ErrNoIndex
+	}
 	ps := ring.Principals()
 	if len(ps) == 0 {
 		return 0, nil
@@ -439,6 +442,9 @@ func (s *Service) Duplicates(ctx context.Context, ring *keys.Keyring, pid string
 // twin.
 func (s *Service) Candidates(ctx context.Context, ring *keys.Keyring, p Person, exclude string) ([]Candidate, error) {
 	if err := p.cleanForMatch(); err != nil {
+		return nil, err
+	}
+	if _, err := s.IndexPending(ctx, ring, 20); err != nil {
 		return nil, err
 	}
 	ix, err := s.OpenIndexes(ctx, ring)

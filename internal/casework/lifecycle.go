@@ -241,3 +241,28 @@ func (s *Service) Transition(ctx context.Context, a Actor, ring *keys.Keyring, i
 func caseObject(id int64) string { return "case:" + strconv.FormatInt(id, 10) }
 
 func today() string { return time.Now().UTC().Format(time.DateOnly) }
+
+// OpenAs opens a new case for actor a: prepared outside the transaction,
+// then inserted and audited ("case.open") in one transaction. The key is
+// wrapped to escrow and to each principal in to.
+func (s *Service) OpenAs(ctx context.Context, a Actor, nc NewCase, to ...keys.Principal) (int64, error) {
+	esc, err := keys.Escrow(ctx, s.st.DB())
+	if err != nil {
+		return 0, fmt.Errorf("casework: open case: %w", err)
+	}
+	p, err := Prepare(nc, esc, to...)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = s.Insert(ctx, tx, p); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "case.open", Object: caseObject(id),
+			Detail: map[string]string{"people": strconv.Itoa(len(p.people))}})
+		return err
+	})
+	return id, err
+}
