@@ -266,3 +266,33 @@ func (s *Service) OpenAs(ctx context.Context, a Actor, nc NewCase, to ...keys.Pr
 	})
 	return id, err
 }
+
+// StageTeam is the team owning a case in state (intake for states that
+// keep the team they had, when there is no earlier team to keep).
+func StageTeam(state string) string { return teamOf(state, TeamIntake) }
+
+// SyntheticState picks a state for synthetic case number i: a fixed,
+// realistic mix (most cases sheltered, resettled or in vetting; few
+// detained or deceased), the same for the same i.
+func SyntheticState(i int) string {
+	x := uint64(i)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019
+	x ^= x >> 31
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 29
+	r := int(x % 1000)
+	for _, m := range syntheticMix {
+		if r < m.upTo {
+			return m.state
+		}
+	}
+	return StateContacted
+}
+
+var syntheticMix = []struct {
+	upTo  int
+	state string
+}{
+	{100, StateContacted}, {180, StateScreening}, {300, StateVetting}, {400, StateVerified}, {450, StateInPassage},
+	{500, StateArrived}, {700, StateSheltered}, {850, StateResettled}, {900, StateRejected}, {940, StateWithdrawn},
+	{980, StateLost}, {990, StateInfiltrate}, {995, StateDetained}, {1000, StateDeceased},
+}

@@ -10,7 +10,7 @@
 ALTER TABLE cases ADD COLUMN team TEXT NOT NULL DEFAULT 'intake';
 ALTER TABLE cases ADD COLUMN handler_id BIGINT;
 CREATE INDEX cases_handler ON cases (handler_id, id);
-CREATE INDEX cases_team ON cases (team, state, id);
+CREATE INDEX cases_team ON cases (team, id);
 
 -- people: relocation need (green), the person this one was merged into,
 -- and whether its duplicate indexes have been written.
