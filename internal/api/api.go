@@ -16,6 +16,7 @@ import (
 	"net/http"
 
 	"embrace/internal/auth"
+	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/store"
 )
@@ -46,6 +47,7 @@ type API struct {
 	cfg    Config
 	log    *slog.Logger
 	routes []route
+	cw     *casework.Service
 }
 
 // route is one entry of the route table.
@@ -70,6 +72,7 @@ func New(cfg Config) *API {
 	a.add("GET", "/me", a.bearer(auth.PermSelf, a.me))
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
 	a.intakeRoutes()
+	a.caseRoutes()
 	return a
 }
 

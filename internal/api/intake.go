@@ -172,7 +172,7 @@ func (a *API) intakeThread(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"messages": messagesJSON(th.Messages)})
 }
 
-type summaryJSON struct {
+type contactSummaryJSON struct {
 	ID       string `json:"id"`
 	Status   string `json:"status"`
 	Channel  string `json:"channel"`
@@ -187,8 +187,8 @@ type summaryJSON struct {
 	Messages int    `json:"messages"`
 }
 
-func summaryOf(s intake.Summary) summaryJSON {
-	return summaryJSON{s.ID, s.Status, s.Channel, s.Who, s.Service, s.RankBand, s.Region, s.Month, s.Created, s.Updated, s.CaseID, s.Messages}
+func summaryOf(s intake.Summary) contactSummaryJSON {
+	return contactSummaryJSON{s.ID, s.Status, s.Channel, s.Who, s.Service, s.RankBand, s.Region, s.Month, s.Created, s.Updated, s.CaseID, s.Messages}
 }
 
 func (a *API) inboxList(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
@@ -200,7 +200,7 @@ func (a *API) inboxList(w http.ResponseWriter, r *http.Request, sess *auth.Sessi
 		intakeError(w, err)
 		return
 	}
-	out := make([]summaryJSON, 0, len(list))
+	out := make([]contactSummaryJSON, 0, len(list))
 	for _, s := range list {
 		out = append(out, summaryOf(s))
 	}

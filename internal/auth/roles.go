@@ -69,6 +69,7 @@ const (
 	PermCaseOpen      Permission = "case.open"      // open a case from a contact
 	PermCaseRead      Permission = "case.read"      // read cases one's keys open
 	PermCaseHandle    Permission = "case.handle"    // family, tasks, notes
+	PermCaseAssign    Permission = "case.assign"    // assign a case to a handler
 	PermVettingCheck  Permission = "vetting.check"  // record checks and evidence
 	PermVettingDecide Permission = "vetting.decide" // decide a vetting
 	PermVettingAssign Permission = "vetting.assign" // assign vetting work
@@ -91,10 +92,10 @@ const (
 // rolePermissions is the one table of rights. A permission not listed for a
 // role is refused.
 var rolePermissions = map[Role][]Permission{
-	RoleIntakeOfficer:      {PermSelf, PermIntakeQueue, PermCaseOpen, PermCaseRead},
+	RoleIntakeOfficer:      {PermSelf, PermIntakeQueue, PermCaseOpen, PermCaseRead, PermCaseAssign},
 	RoleVettingOfficer:     {PermSelf, PermCaseRead, PermVettingCheck, PermVettingDecide},
-	RoleVettingLead:        {PermSelf, PermCaseRead, PermVettingCheck, PermVettingDecide, PermVettingAssign, PermWatchList},
-	RoleCaseHandler:        {PermSelf, PermCaseRead, PermCaseHandle},
+	RoleVettingLead:        {PermSelf, PermCaseRead, PermVettingCheck, PermVettingDecide, PermVettingAssign, PermWatchList, PermCaseAssign},
+	RoleCaseHandler:        {PermSelf, PermCaseRead, PermCaseHandle, PermCaseAssign},
 	RolePassageCoordinator: {PermSelf, PermCaseRead, PermPassagePlan},
 	RoleShelterCoordinator: {PermSelf, PermShelter},
 	RoleFinanceOfficer:     {PermSelf, PermFinance},

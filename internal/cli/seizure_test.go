@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
@@ -70,15 +73,8 @@ func TestSeizure(t *testing.T) {
 				t.Fatal(err)
 			}
 			nc, vals := canaries()
-			var caseID int64
-			err = s.Tx(ctx, func(tx *sql.Tx) error {
-				var err error
-				caseID, err = casework.New(s).Open(ctx, tx, nc)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			caseID, more := plantCasework(t, ctx, s, nc)
+			vals = append(vals, more...)
 			intakeVals := plantIntake(t, ctx, s)
 			s.Close()
 
@@ -141,6 +137,199 @@ func TestSeizure(t *testing.T) {
 	}
 }
 
+// Canaries of casework's later red fields: a relative's relocation needs,
+// a transition reason, a note, a task, a threat's details and a photo.
+const (
+	canaryRelocation = "Relocation-Qzrl-Safehouse-4471"
+	canaryReason     = "Reason-Qzrs-Border-Crossing-3390"
+	canaryNote       = "Note-Qznt-Met-At-Checkpoint-8812"
+	canaryTask       = "Task-Qztk-Find-Lawyer-5521"
+	canaryThreat     = "Threat-Qzth-Soldiers-At-Door-6673"
+	canaryRelative   = "Relative-Qzrv Aye"
+)
+
+// canaryPhoto is a PNG header followed by a unique marker.
+var canaryPhoto = []byte("\x89PNG\r\n\x1a\nPhoto-Qzph-Marker-2290")
+
+// plantCasework opens nc (indexed for duplicates, wrapped to a planting
+// user) and fills every later red field of casework with a canary. It
+// returns the case id and the canaries.
+func plantCasework(t *testing.T, ctx context.Context, s *store.Store, nc casework.NewCase) (int64, []string) {
+	t.Helper()
+	cw := casework.New(s)
+	uid, err := keys.GenerateIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := keys.CreatePrincipal(ctx, s.Writer(), keys.KindUser, "planter", uid.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring := keys.NewKeyring()
+	defer ring.Wipe()
+	ring.Add(u.ID, uid)
+	esc, err := keys.Escrow(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := casework.Prepare(nc, esc, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var caseID int64
+	err = s.Tx(ctx, func(tx *sql.Tx) error {
+		ix, err := casework.CreateIndexes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if ix == nil {
+			return fmt.Errorf("the new deployment already has index keys")
+		}
+		defer ix.Wipe()
+		if err := p.Index(ix); err != nil {
+			return err
+		}
+		caseID, err = cw.Insert(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, "SELECT count(*) FROM person_index"); n == 0 {
+		t.Fatal("no blind index planted")
+	}
+	a := casework.Actor{Name: "user:planter", Principal: u.ID, Roles: []auth.Role{auth.RoleIntakeOfficer, auth.RoleCaseHandler}}
+	pid, err := cw.AddPerson(ctx, a, ring, caseID, casework.Person{Relation: "parent", NameLatin: canaryRelative, StillInside: true, Relocation: "needed", RelocationNeeds: canaryRelocation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []error{
+		cw.Transition(ctx, a, ring, caseID, casework.StateScreening, canaryReason),
+		second(cw.AddNote(ctx, a, ring, caseID, canaryNote)),
+		second(cw.AddTask(ctx, a, ring, caseID, casework.NewTask{Text: canaryTask, Due: "2021-08-01"})),
+		second(cw.AddThreat(ctx, a, ring, pid, casework.Threat{Kind: "arrest", Day: "2021-08-02", Details: canaryThreat})),
+		cw.SetPhoto(ctx, a, ring, pid, canaryPhoto),
+	}
+	for i, err := range steps {
+		if err != nil {
+			t.Fatalf("plant step %d: %v", i, err)
+		}
+	}
+	return caseID, []string{canaryRelocation, canaryReason, canaryNote, canaryTask, canaryThreat, canaryRelative, string(canaryPhoto[8:])}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func countRows(t *testing.T, s *store.Store, q string) int {
+	t.Helper()
+	var n int
+	if err := s.DB().QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+type haystack struct {
+	name string
+	b    []byte
+}
+
+func checkEscrowReads(t *testing.T, ctx context.Context, d store.Deployment, tg storetest.Target, idText string, caseID int64, vals []string) {
+	t.Helper()
+	_, s, err := store.OpenDeployment(ctx, tg.Dir, tg.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := keys.ParseIdentity(idText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	esc, err := keys.Escrow(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring := keys.NewKeyring()
+	defer ring.Wipe()
+	ring.Add(esc.ID, id)
+	c, err := casework.New(s).Get(ctx, ring, caseID)
+	if err != nil {
+		t.Fatalf("escrow cannot open case %d: %v", caseID, err)
+	}
+	cw := casework.New(s)
+	var all strings.Builder
+	for _, p := range c.People {
+		all.WriteString(p.NameMy + "|" + p.NameLatin + "|" + p.Aliases + "|" + p.DateOfBirth + "|" + p.NRC + "|" + p.ServiceNumber + "|" + p.Rank + "|" + p.Unit + "|" + p.Phone + "|" + p.Place + "|" + p.RelocationNeeds + "|")
+		for _, o := range p.Originals {
+			all.WriteString(o + "|")
+		}
+		if p.HasPhoto {
+			ph, _, err := cw.Photo(ctx, ring, p.ID)
+			if err != nil {
+				t.Fatalf("escrow cannot open the photo: %v", err)
+			}
+			all.Write(ph)
+			all.WriteString("|")
+		}
+	}
+	notes, err1 := cw.Notes(ctx, ring, caseID)
+	tasks, err2 := cw.Tasks(ctx, ring, caseID)
+	threats, err3 := cw.Threats(ctx, ring, caseID)
+	events, err4 := cw.Timeline(ctx, ring, caseID)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		t.Fatalf("escrow cannot read the casework: %v", err)
+	}
+	for _, n := range notes {
+		all.WriteString(n.Text + "|")
+	}
+	for _, x := range tasks {
+		all.WriteString(x.Text + "|")
+	}
+	for _, x := range threats {
+		all.WriteString(x.Details + "|")
+	}
+	for _, e := range events {
+		all.WriteString(e.Detail + "|")
+	}
+	for _, v := range vals {
+		if !strings.Contains(all.String(), v) {
+			t.Errorf("escrow read back the case but %q is missing (%d people)", v, len(c.People))
+		}
+	}
+}
+
+func pgDump(t *testing.T, dbURL string) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("pg_dump"); err != nil {
+		t.Skip("pg_dump not installed")
+	}
+	u, _ := url.Parse(dbURL)
+	schema := u.Query().Get("search_path")
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	out, err := exec.Command("pg_dump", "--schema="+schema, u.String()).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	if !bytes.Contains(out, []byte("CREATE TABLE "+schema+".people")) {
+		t.Fatalf("pg_dump did not dump the deployment's schema (%d bytes)", len(out))
+	}
+	return out
+}
+
+// startServeLogs is startServe with the server's stderr captured.
+func startServeLogs(t *testing.T, logs *bytes.Buffer, args ...string) (string, func() int) {
+	t.Helper()
+	var sb syncBuffer
+	addr, stop := startServeTo(t, &sb, args...)
+	return addr, func() int {
+		code := stop()
+		logs.WriteString(sb.String())
+		return code
+	}
+}
+
 // plantIntake sends a contact with a canary in every intake field (and an
 // attachment's name and content) through the real submission path, adds a
 // staff reply and an applicant follow-up, checks they read back, and
@@ -191,77 +380,4 @@ func plantIntake(t *testing.T, ctx context.Context, s *store.Store) []string {
 		t.Fatalf("intake contact does not read back: %v", err)
 	}
 	return []string{f.Rank, f.Unit, f.Place, f.Reach, f.Message, "IntakeFileName-Qzf-336", "IntakeFileBody-Qzb-447", "IntakeReply-Qzy-558", rec.Digits(), rec.Groups()}
-}
-
-type haystack struct {
-	name string
-	b    []byte
-}
-
-func checkEscrowReads(t *testing.T, ctx context.Context, d store.Deployment, tg storetest.Target, idText string, caseID int64, vals []string) {
-	t.Helper()
-	_, s, err := store.OpenDeployment(ctx, tg.Dir, tg.DBURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	id, err := keys.ParseIdentity(idText)
-	if err != nil {
-		t.Fatal(err)
-	}
-	esc, err := keys.Escrow(ctx, s.DB())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring := keys.NewKeyring()
-	defer ring.Wipe()
-	ring.Add(esc.ID, id)
-	c, err := casework.New(s).Get(ctx, ring, caseID)
-	if err != nil {
-		t.Fatalf("escrow cannot open case %d: %v", caseID, err)
-	}
-	var all strings.Builder
-	for _, p := range c.People {
-		all.WriteString(p.NameMy + "|" + p.NameLatin + "|" + p.Aliases + "|" + p.DateOfBirth + "|" + p.NRC + "|" + p.ServiceNumber + "|" + p.Rank + "|" + p.Unit + "|" + p.Phone + "|" + p.Place + "|")
-		for _, o := range p.Originals {
-			all.WriteString(o + "|")
-		}
-	}
-	for _, v := range vals {
-		if !strings.Contains(all.String(), v) {
-			t.Errorf("escrow read back the case but %q is missing (%d people)", v, len(c.People))
-		}
-	}
-}
-
-func pgDump(t *testing.T, dbURL string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath("pg_dump"); err != nil {
-		t.Skip("pg_dump not installed")
-	}
-	u, _ := url.Parse(dbURL)
-	schema := u.Query().Get("search_path")
-	q := u.Query()
-	q.Del("search_path")
-	u.RawQuery = q.Encode()
-	out, err := exec.Command("pg_dump", "--schema="+schema, u.String()).Output()
-	if err != nil {
-		t.Fatalf("pg_dump: %v", err)
-	}
-	if !bytes.Contains(out, []byte("CREATE TABLE "+schema+".people")) {
-		t.Fatalf("pg_dump did not dump the deployment's schema (%d bytes)", len(out))
-	}
-	return out
-}
-
-// startServeLogs is startServe with the server's stderr captured.
-func startServeLogs(t *testing.T, logs *bytes.Buffer, args ...string) (string, func() int) {
-	t.Helper()
-	var sb syncBuffer
-	addr, stop := startServeTo(t, &sb, args...)
-	return addr, func() int {
-		code := stop()
-		logs.WriteString(sb.String())
-		return code
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"embrace/internal/api"
 	"embrace/internal/auth"
+	"embrace/internal/intake"
 	"embrace/internal/store"
 	"embrace/internal/web"
 )
@@ -77,8 +78,13 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc})
+	in, err := intake.New(ctx, intake.Config{Store: s})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in})
 	if err != nil {
 		ln.Close()
 		return err

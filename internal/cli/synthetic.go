@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 
 	"embrace/internal/casework"
@@ -48,13 +50,34 @@ func synthCase(d synth.Defector) casework.NewCase {
 }
 
 // addSynthetic adds total generated cases (from generator seed) to the
-// deployment, each wrapped to the given principals and escrow, reporting
-// progress on progress. The sealing runs on every core; the inserts go
-// through the one writer in batches.
+// deployment, each wrapped to the given principals, the team owning its
+// stage and escrow, in a realistic mix of states, reporting progress on
+// progress. When the deployment has no duplicate-index keys yet they are
+// made here (wrapped to the teams and escrow) and every person is indexed
+// as it is stored; otherwise the people are indexed later by a session
+// holding the keys. The sealing runs on every core; the inserts go through
+// the one writer in batches.
 func addSynthetic(ctx context.Context, st *store.Store, seed uint64, total int, to []keys.Principal, progress io.Writer) error {
 	esc, err := keys.Escrow(ctx, st.DB())
 	if err != nil {
 		return err
+	}
+	var ix *casework.Indexes
+	if err := st.Tx(ctx, func(tx *sql.Tx) error {
+		ix, err = casework.CreateIndexes(ctx, tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	defer ix.Wipe()
+	teams := map[string]keys.Principal{}
+	for _, name := range []string{casework.TeamIntake, casework.TeamVetting, casework.TeamCasework, casework.TeamPassage} {
+		p, err := keys.LookupPrincipal(ctx, st.DB(), keys.KindTeam, name)
+		if err == nil {
+			teams[name] = p
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 	}
 	g := synth.New(seed, total)
 	cw := casework.New(st)
@@ -62,7 +85,24 @@ func addSynthetic(ctx context.Context, st *store.Store, seed uint64, total int, 
 	for start := 0; start < total; start += synthBatch {
 		end := min(start+synthBatch, total)
 		if err := prepareParallel(batch[:end-start], func(j int) (*casework.Prepared, error) {
-			return casework.Prepare(synthCase(g.Defector(start+j)), esc, to...)
+			state := casework.SyntheticState(start + j)
+			holders := to
+			if t, ok := teams[casework.StageTeam(state)]; ok && !slices.ContainsFunc(to, func(p keys.Principal) bool { return p.ID == t.ID }) {
+				holders = append(slices.Clip(to), t)
+			}
+			p, err := casework.Prepare(synthCase(g.Defector(start+j)), esc, holders...)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.SetState(state); err != nil {
+				return nil, err
+			}
+			if ix != nil {
+				if err := p.Index(ix); err != nil {
+					return nil, err
+				}
+			}
+			return p, nil
 		}); err != nil {
 			return fmt.Errorf("synthetic cases %d-%d: %w", start, end-1, err)
 		}

@@ -1,0 +1,298 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"embrace/internal/audit"
+	"embrace/internal/auth"
+	"embrace/internal/keys"
+	"embrace/internal/store"
+)
+
+// The case states (DESIGN §1): the main path, the exits and the outcomes.
+const (
+	StateContacted  = "contacted"
+	StateScreening  = "screening"
+	StateVetting    = "vetting"
+	StateVerified   = "verified"
+	StateInPassage  = "in_passage"
+	StateArrived    = "arrived"
+	StateSheltered  = "sheltered"
+	StateResettled  = "resettled"
+	StateRejected   = "rejected"
+	StateWithdrawn  = "withdrawn"
+	StateLost       = "lost_contact"
+	StateInfiltrate = "suspected_infiltrator"
+	StateDetained   = "detained"
+	StateDeceased   = "deceased"
+)
+
+// The teams that own stages (auth.Team names; casework keeps them as
+// strings so that a team added later needs no change here).
+const (
+	TeamIntake   = string(auth.TeamIntake)
+	TeamVetting  = string(auth.TeamVetting)
+	TeamCasework = string(auth.TeamCasework)
+	TeamPassage  = string(auth.TeamPassage)
+)
+
+// Move is one allowed transition and the permission it needs.
+type Move struct {
+	To   string
+	Perm auth.Permission
+}
+
+// Stage is one state of the lifecycle: the team that owns cases in it
+// ("" keeps the team that had the case) and the moves out of it.
+type Stage struct {
+	Team  string
+	Moves []Move
+}
+
+// lifecycle is the one table of the case state machine: every state, the
+// team that owns it, the states it may move to and the permission each
+// move needs. Nothing else decides a transition.
+var lifecycle = map[string]Stage{
+	StateContacted: {TeamIntake, []Move{
+		{StateScreening, auth.PermCaseOpen}, {StateWithdrawn, auth.PermCaseOpen}, {StateLost, auth.PermCaseOpen},
+	}},
+	StateScreening: {TeamIntake, []Move{
+		{StateVetting, auth.PermCaseOpen}, {StateRejected, auth.PermCaseOpen}, {StateWithdrawn, auth.PermCaseOpen},
+		{StateLost, auth.PermCaseOpen}, {StateInfiltrate, auth.PermCaseOpen},
+	}},
+	StateVetting: {TeamVetting, []Move{
+		{StateVerified, auth.PermVettingDecide}, {StateRejected, auth.PermVettingDecide}, {StateInfiltrate, auth.PermVettingDecide},
+		{StateWithdrawn, auth.PermVettingCheck}, {StateLost, auth.PermVettingCheck},
+	}},
+	StateVerified: {TeamCasework, []Move{
+		{StateInPassage, auth.PermCaseHandle}, {StateWithdrawn, auth.PermCaseHandle}, {StateLost, auth.PermCaseHandle},
+		{StateInfiltrate, auth.PermVettingDecide},
+	}},
+	StateInPassage: {TeamPassage, []Move{
+		{StateArrived, auth.PermPassagePlan}, {StateVerified, auth.PermPassagePlan}, {StateLost, auth.PermPassagePlan},
+		{StateDetained, auth.PermPassagePlan}, {StateDeceased, auth.PermPassagePlan},
+	}},
+	StateArrived: {TeamCasework, []Move{
+		{StateSheltered, auth.PermCaseHandle}, {StateResettled, auth.PermCaseHandle}, {StateWithdrawn, auth.PermCaseHandle},
+		{StateInfiltrate, auth.PermVettingDecide},
+	}},
+	StateSheltered: {TeamCasework, []Move{
+		{StateResettled, auth.PermCaseHandle}, {StateWithdrawn, auth.PermCaseHandle}, {StateLost, auth.PermCaseHandle},
+		{StateInfiltrate, auth.PermVettingDecide},
+	}},
+	StateResettled: {TeamCasework, nil},
+	StateRejected:  {"", nil},
+	StateWithdrawn: {"", []Move{{StateContacted, auth.PermCaseOpen}}},
+	StateLost: {"", []Move{
+		{StateScreening, auth.PermCaseOpen}, {StateVerified, auth.PermCaseHandle},
+		{StateDetained, auth.PermCaseHandle}, {StateDeceased, auth.PermCaseHandle},
+	}},
+	StateInfiltrate: {TeamVetting, []Move{{StateVetting, auth.PermVettingDecide}}},
+	StateDetained:   {"", []Move{{StateLost, auth.PermCaseHandle}, {StateDeceased, auth.PermCaseHandle}}},
+	StateDeceased:   {"", nil},
+}
+
+// States lists every state in lifecycle order.
+func States() []string {
+	return []string{StateContacted, StateScreening, StateVetting, StateVerified, StateInPassage, StateArrived,
+		StateSheltered, StateResettled, StateRejected, StateWithdrawn, StateLost, StateInfiltrate, StateDetained, StateDeceased}
+}
+
+// KnownState reports whether s is a state of the lifecycle.
+func KnownState(s string) bool { _, ok := lifecycle[s]; return ok }
+
+// AllowedFrom lists the states a case in state may move to.
+func AllowedFrom(state string) []string {
+	out := []string{}
+	for _, m := range lifecycle[state].Moves {
+		out = append(out, m.To)
+	}
+	return out
+}
+
+// Moves returns the moves out of state (the whole row of the table).
+func Moves(state string) []Move { return slices.Clone(lifecycle[state].Moves) }
+
+// teamOf is the team owning state, or current when the state keeps it.
+func teamOf(state, current string) string {
+	if t := lifecycle[state].Team; t != "" {
+		return t
+	}
+	return current
+}
+
+// ErrIllegalTransition is wrapped by TransitionError.
+var ErrIllegalTransition = errors.New("casework: illegal transition")
+
+// ErrForbidden means the actor's roles do not allow the action.
+var ErrForbidden = errors.New("casework: your role does not allow this")
+
+// TransitionError is an illegal transition: the case is in From, To is not
+// one of the states it may move to, which are Allowed.
+type TransitionError struct {
+	From, To string
+	Allowed  []string
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("casework: a case in %s cannot move to %s (allowed: %s)", e.From, e.To, strings.Join(e.Allowed, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrIllegalTransition) true.
+func (e *TransitionError) Unwrap() error { return ErrIllegalTransition }
+
+// Actor is who acts: their audit name (auth.Actor), account and principal
+// ids and roles.
+type Actor struct {
+	Name      string
+	Account   int64
+	Principal int64
+	Roles     []auth.Role
+}
+
+// ActorOf is the actor of a signed-in session.
+func ActorOf(sess *auth.Session) Actor {
+	return Actor{Name: sess.Actor(), Account: sess.AccountID, Principal: sess.PrincipalID, Roles: sess.Roles}
+}
+
+// maxReason bounds a transition's reason.
+const maxReason = 2000
+
+// Transition moves case id to state to, for reason. The ring must open the
+// case (else store.ErrNotFound); the move must be in the lifecycle table
+// (else a *TransitionError listing the allowed states) and the actor must
+// hold its permission (else ErrForbidden). The case key is wrapped to the
+// team owning the new stage and the previous team's wrap removed; the
+// reason is sealed in the timeline and the audit entry names only the
+// states.
+func (s *Service) Transition(ctx context.Context, a Actor, ring *keys.Keyring, id int64, to, reason string) error {
+	reason, err := cleanText("reason", reason, maxReason, true)
+	if err != nil {
+		return err
+	}
+	k, err := s.caseKey(ctx, ring, id)
+	if err != nil {
+		return err
+	}
+	defer k.Wipe()
+	sum, err := s.Summary(ctx, id)
+	if err != nil {
+		return err
+	}
+	var move *Move
+	for _, m := range lifecycle[sum.State].Moves {
+		if m.To == to {
+			move = &m
+			break
+		}
+	}
+	if move == nil {
+		return &TransitionError{From: sum.State, To: to, Allowed: AllowedFrom(sum.State)}
+	}
+	if !auth.Can(a.Roles, move.Perm) {
+		return fmt.Errorf("%w (moving a case to %s needs %s)", ErrForbidden, to, move.Perm)
+	}
+	newTeam := teamOf(to, sum.Team)
+	var teamP keys.Principal
+	if newTeam != sum.Team {
+		teamP, err = keys.LookupPrincipal(ctx, s.st.DB(), keys.KindTeam, newTeam)
+		if err != nil {
+			return fmt.Errorf("casework: team %s: %w", newTeam, err)
+		}
+	}
+	day := today()
+	return s.st.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE cases SET state = $1, team = $2, updated_day = $3 WHERE id = $4 AND state = $5", to, newTeam, day, id, sum.State)
+		if err != nil {
+			return fmt.Errorf("casework: transition: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("casework: the case changed meanwhile, reload it: %w", store.ErrConflict)
+		}
+		if newTeam != sum.Team {
+			ref := strconv.FormatInt(id, 10)
+			if err := keys.WrapObjectKey(ctx, tx, ObjectCase, ref, k, teamP); err != nil {
+				return err
+			}
+			if old, err := keys.LookupPrincipal(ctx, tx, keys.KindTeam, sum.Team); err == nil {
+				if err := keys.RemoveObjectWrap(ctx, tx, ObjectCase, ref, old.ID); err != nil {
+					return err
+				}
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		if err := addEvent(ctx, tx, k, id, a, EventTransition, sum.State, to, reason); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "case.transition", Object: caseObject(id),
+			Detail: map[string]string{"from": sum.State, "to": to, "team": newTeam}})
+		return err
+	})
+}
+
+func caseObject(id int64) string { return "case:" + strconv.FormatInt(id, 10) }
+
+func today() string { return time.Now().UTC().Format(time.DateOnly) }
+
+// OpenAs opens a new case for actor a: prepared outside the transaction,
+// then inserted and audited ("case.open") in one transaction. The key is
+// wrapped to escrow and to each principal in to.
+func (s *Service) OpenAs(ctx context.Context, a Actor, nc NewCase, to ...keys.Principal) (int64, error) {
+	esc, err := keys.Escrow(ctx, s.st.DB())
+	if err != nil {
+		return 0, fmt.Errorf("casework: open case: %w", err)
+	}
+	p, err := Prepare(nc, esc, to...)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = s.Insert(ctx, tx, p); err != nil {
+			return err
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "case.open", Object: caseObject(id),
+			Detail: map[string]string{"people": strconv.Itoa(len(p.people))}})
+		return err
+	})
+	return id, err
+}
+
+// StageTeam is the team owning a case in state (intake for states that
+// keep the team they had, when there is no earlier team to keep).
+func StageTeam(state string) string { return teamOf(state, TeamIntake) }
+
+// SyntheticState picks a state for synthetic case number i: a fixed,
+// realistic mix (most cases sheltered, resettled or in vetting; few
+// detained or deceased), the same for the same i.
+func SyntheticState(i int) string {
+	x := uint64(i)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019
+	x ^= x >> 31
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 29
+	r := int(x % 1000)
+	for _, m := range syntheticMix {
+		if r < m.upTo {
+			return m.state
+		}
+	}
+	return StateContacted
+}
+
+var syntheticMix = []struct {
+	upTo  int
+	state string
+}{
+	{100, StateContacted}, {180, StateScreening}, {300, StateVetting}, {400, StateVerified}, {450, StateInPassage},
+	{500, StateArrived}, {700, StateSheltered}, {850, StateResettled}, {900, StateRejected}, {940, StateWithdrawn},
+	{980, StateLost}, {990, StateInfiltrate}, {995, StateDetained}, {1000, StateDeceased},
+}

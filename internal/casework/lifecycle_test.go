@@ -1,0 +1,231 @@
+package casework_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"embrace/internal/auth"
+	"embrace/internal/casework"
+	"embrace/internal/store"
+	"embrace/internal/store/storetest"
+)
+
+func TestLifecycleTableIsConsistent(t *testing.T) {
+	t.Parallel()
+	for _, st := range casework.States() {
+		if !casework.KnownState(st) {
+			t.Errorf("%s listed but not in the table", st)
+		}
+		for _, m := range casework.Moves(st) {
+			if !casework.KnownState(m.To) {
+				t.Errorf("%s → %s: unknown target", st, m.To)
+			}
+			if !auth.KnownPermission(m.Perm) {
+				t.Errorf("%s → %s: permission %q is held by no role", st, m.To, m.Perm)
+			}
+		}
+	}
+	// Every state is reachable from contacted.
+	seen := map[string]bool{casework.StateContacted: true}
+	queue := []string{casework.StateContacted}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		for _, to := range casework.AllowedFrom(st) {
+			if !seen[to] {
+				seen[to] = true
+				queue = append(queue, to)
+			}
+		}
+	}
+	for _, st := range casework.States() {
+		if !seen[st] {
+			t.Errorf("%s cannot be reached", st)
+		}
+	}
+}
+
+func TestWholeLifecycle(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		intake := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		vetter := w.staff(t, "vetter1", []auth.Role{auth.RoleVettingOfficer}, "vetting")
+		handler := w.staff(t, "handler1", []auth.Role{auth.RoleCaseHandler}, "casework")
+		passage := w.staff(t, "passage1", []auth.Role{auth.RolePassageCoordinator}, "passage")
+		id := w.open(t, validCase())
+		secretReason := "Reason-Canary-7731"
+
+		steps := []struct {
+			who  staff
+			to   string
+			team string
+		}{
+			{intake, casework.StateScreening, "intake"},
+			{intake, casework.StateVetting, "vetting"},
+			{vetter, casework.StateVerified, "casework"},
+			{handler, casework.StateInPassage, "passage"},
+			{passage, casework.StateArrived, "casework"},
+			{handler, casework.StateSheltered, "casework"},
+			{handler, casework.StateResettled, "casework"},
+		}
+		for _, st := range steps {
+			if err := w.cw.Transition(ctx, st.who.actor, st.who.ring, id, st.to, secretReason+" "+st.to); err != nil {
+				t.Fatalf("→ %s: %v", st.to, err)
+			}
+			sum, err := w.cw.Summary(ctx, id)
+			if err != nil || sum.State != st.to || sum.Team != st.team {
+				t.Fatalf("after → %s: %+v %v", st.to, sum, err)
+			}
+			// The owning team's members read the case, the previous team's do not.
+			if _, err := w.cw.Get(ctx, w.staffRing(st.team, intake, vetter, handler, passage), id); err != nil {
+				t.Fatalf("team %s cannot read the case in %s: %v", st.team, st.to, err)
+			}
+		}
+		if _, err := w.cw.Get(ctx, intake.ring, id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("intake still reads a resettled case: %v", err)
+		}
+		tl, err := w.cw.Timeline(ctx, handler.ring, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var moves []string
+		for _, e := range tl {
+			if e.Kind == casework.EventTransition {
+				moves = append(moves, e.To)
+				if !strings.HasPrefix(e.Detail, secretReason) {
+					t.Errorf("reason not kept: %q", e.Detail)
+				}
+			}
+		}
+		if len(moves) != len(steps) || tl[0].Kind != casework.EventCreated {
+			t.Fatalf("timeline %v", tl)
+		}
+		if n := count(t, s, "SELECT count(*) FROM audit_entries WHERE action = 'case.transition' AND object = $1", "case:"+itoa(id)); n != len(steps) {
+			t.Fatalf("%d transitions audited", n)
+		}
+		if n := count(t, s, "SELECT count(*) FROM audit_entries WHERE detail LIKE '%Canary%'"); n != 0 {
+			t.Fatal("the reason reached the audit log")
+		}
+		if n := count(t, s, "SELECT count(*) FROM case_events WHERE CAST(sealed AS TEXT) LIKE '%Canary%'"); n != 0 {
+			t.Fatal("the reason is stored in the clear")
+		}
+	})
+}
+
+func (w *world) staffRing(team string, all ...staff) *keysRing {
+	for _, s := range all {
+		if s.ring.Identity(w.teams[team].ID) != nil {
+			return s.ring
+		}
+	}
+	return nil
+}
+
+func TestIllegalAndForbiddenTransitions(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		intake := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		handlerInIntake := w.staff(t, "handler1", []auth.Role{auth.RoleCaseHandler}, "intake")
+		outsider := w.staff(t, "outsider", []auth.Role{auth.RoleIntakeOfficer}, "casework")
+		id := w.open(t, validCase())
+
+		err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateResettled, "skip ahead")
+		var te *casework.TransitionError
+		if !errors.As(err, &te) || !errors.Is(err, casework.ErrIllegalTransition) || te.From != casework.StateContacted ||
+			!slices.Equal(te.Allowed, casework.AllowedFrom(casework.StateContacted)) || len(te.Allowed) == 0 {
+			t.Fatalf("illegal move: %v", err)
+		}
+		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, "nonsense", "x"); !errors.As(err, &te) {
+			t.Fatalf("unknown state: %v", err)
+		}
+		if err := w.cw.Transition(ctx, handlerInIntake.actor, handlerInIntake.ring, id, casework.StateScreening, "x"); !errors.Is(err, casework.ErrForbidden) {
+			t.Fatalf("handler moving an intake case: %v", err)
+		}
+		if err := w.cw.Transition(ctx, outsider.actor, outsider.ring, id, casework.StateScreening, "x"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("no wrap: %v", err)
+		}
+		var fe *casework.FieldError
+		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateScreening, ""); !errors.As(err, &fe) || fe.Field != "reason" {
+			t.Fatalf("no reason: %v", err)
+		}
+		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateScreening, strings.Repeat("x", 3000)); !errors.As(err, &fe) || fe.Field != "reason" {
+			t.Fatalf("long reason: %v", err)
+		}
+		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateScreening, "bad \xff"); !errors.As(err, &fe) {
+			t.Fatalf("bad utf-8: %v", err)
+		}
+		sum, _ := w.cw.Summary(ctx, id)
+		if sum.State != casework.StateContacted {
+			t.Fatalf("state changed to %s by refused moves", sum.State)
+		}
+		if n := count(t, s, "SELECT count(*) FROM case_events WHERE case_id = $1", id); n != 1 {
+			t.Fatalf("%d events after refused moves", n)
+		}
+	})
+}
+
+func TestAssignmentIsEnforcedByKeys(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		intake := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		h1 := w.staff(t, "handler1", []auth.Role{auth.RoleCaseHandler})
+		h2 := w.staff(t, "handler2", []auth.Role{auth.RoleCaseHandler})
+		id := w.open(t, validCase())
+		for _, h := range []staff{h1, h2} {
+			if _, err := w.cw.Get(ctx, h.ring, id); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("unassigned handler reads: %v", err)
+			}
+		}
+		if err := w.cw.Assign(ctx, h2.actor, h2.ring, id, h1.p); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("assign without a wrap: %v", err)
+		}
+		if err := w.cw.Assign(ctx, intake.actor, intake.ring, id, w.teams["vetting"]); !errors.Is(err, casework.ErrNotUser) {
+			t.Fatalf("assign to a team: %v", err)
+		}
+		if err := w.cw.Assign(ctx, intake.actor, intake.ring, id, h1.p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cw.Get(ctx, h1.ring, id); err != nil {
+			t.Fatalf("assigned handler cannot read: %v", err)
+		}
+		if _, err := w.cw.Get(ctx, h2.ring, id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("other handler reads: %v", err)
+		}
+		mine, _ := w.cw.Find(ctx, casework.Filter{Handler: h1.p.ID})
+		if len(mine) != 1 || mine[0].ID != id || mine[0].Handler != h1.p.ID {
+			t.Fatalf("my cases: %+v", mine)
+		}
+		// Reassign: h1's wrap goes, h2's comes.
+		if err := w.cw.Assign(ctx, h1.actor, h1.ring, id, h2.p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cw.Get(ctx, h1.ring, id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("previous handler still reads: %v", err)
+		}
+		if _, err := w.cw.Get(ctx, h2.ring, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.cw.Unassign(ctx, intake.actor, intake.ring, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cw.Get(ctx, h2.ring, id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unassigned handler still reads: %v", err)
+		}
+		esc, _ := w.escrowID(t)
+		if n := count(t, s, "SELECT count(*) FROM key_wraps WHERE object_kind = 'case' AND object_id = $1 AND principal_id = $2", itoa(id), esc); n != 1 {
+			t.Fatal("escrow's wrap was removed")
+		}
+		if n := count(t, s, "SELECT count(*) FROM audit_entries WHERE action IN ('case.assign', 'case.unassign')"); n != 3 {
+			t.Fatalf("%d assignment audit entries", n)
+		}
+	})
+}
