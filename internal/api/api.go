@@ -18,6 +18,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/stats"
 	"embrace/internal/store"
 )
 
@@ -48,6 +49,7 @@ type API struct {
 	log    *slog.Logger
 	routes []route
 	cw     *casework.Service
+	stats  *stats.Cache
 }
 
 // route is one entry of the route table.
@@ -73,6 +75,7 @@ func New(cfg Config) *API {
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
 	a.intakeRoutes()
 	a.caseRoutes()
+	a.statsRoutes()
 	return a
 }
 

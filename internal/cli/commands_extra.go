@@ -9,6 +9,7 @@ func extraCommands() []command {
 		{"escrow", "recover the escrow key from custodian shares (offline)", runEscrow},
 		{"lockdown", "end every session and wipe every key in memory at once", runLockdown},
 		{"user", "manage staff accounts: add, list, suspend, activate, reset-2fa, duress", runUser},
+		{"stats", "statistics from green data; -public prints what may be published", runStats},
 		{"text", "Myanmar text tools: detect, convert, normalize, romanize, match", runText},
 		{"restore", "restore an encrypted snapshot into a new deployment", runRestore},
 	}

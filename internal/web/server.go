@@ -27,6 +27,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/intake"
+	"embrace/internal/stats"
 	"embrace/internal/store"
 )
 
@@ -75,6 +76,8 @@ type Server struct {
 	mux   *http.ServeMux
 	// started is when the process began serving (for /healthz uptime).
 	started time.Time
+	// stats caches the green facts behind the statistics pages.
+	stats *stats.Cache
 }
 
 // New parses the templates and messages (failing fast on any error) and
@@ -107,6 +110,9 @@ func (s *Server) routes() {
 	s.handle("GET /{$}", s.home)
 	s.authRoutes()
 	s.intakeRoutes()
+	if s.cfg.Store != nil {
+		s.statsRoutes()
+	}
 	s.handle("/", s.notFound)
 	if s.cfg.API != nil {
 		s.cfg.API.Mount(s.mux)

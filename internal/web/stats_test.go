@@ -1,0 +1,52 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"embrace/internal/auth"
+	"embrace/internal/store"
+	"embrace/internal/store/storetest"
+)
+
+func TestStatsPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newAuthEnv(t, st, auth.Config{})
+		for _, c := range []struct {
+			n              int
+			month, service string
+		}{{300, "2021-07", "army"}, {700, "2021-07", "police"}, {3, "2022-06", "army"}, {7, "2022-06", "police"}} {
+			for range c.n {
+				if _, err := st.Writer().ExecContext(context.Background(), `INSERT INTO cases (state, service, rank_band, region, contact_month, created_day, updated_day)
+					VALUES ('sheltered', $1, 'nco', 'MMR017', $2, '2022-01-01', '2022-01-01')`, c.service, c.month); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		en := e.get(t, "/stats?lang=en")
+		body := en.Body.String()
+		if en.Code != 200 || !strings.Contains(body, "2021-07") || !strings.Contains(body, ">1000<") || !strings.Contains(body, "<svg") {
+			t.Fatalf("public stats page: %d %s", en.Code, body)
+		}
+		// June 2022's three soldiers are hidden, in the table and the chart.
+		if !strings.Contains(body, `<td class="num">x</td>`) || strings.Contains(body, ">3<") || strings.Contains(body, ">7<") {
+			t.Fatalf("a small count is published: %s", body)
+		}
+		my := e.get(t, "/stats?lang=my").Body.String()
+		if !strings.Contains(my, "၂၀၂၁-၀၇") || !strings.Contains(my, "စစ်သား") || !strings.Contains(my, "ဧရာဝတီ") {
+			t.Fatal("the Burmese page lacks Burmese labels or digits")
+		}
+		if r := e.get(t, "/stats?lang=en&from=2021-13"); r.Code != http.StatusBadRequest || !strings.Contains(r.Body.String(), "not valid") {
+			t.Fatalf("bad month: %d", r.Code)
+		}
+		// Staff see exact counts and the funnel.
+		c := e.login(t, e.account(t, "analyst-w", auth.RoleAnalyst), webTestPassword)
+		dash := e.get(t, "/stats/dashboard?lang=en", c)
+		if dash.Code != 200 || !strings.Contains(dash.Body.String(), ">3<") || !strings.Contains(dash.Body.String(), "Case funnel") {
+			t.Fatalf("dashboard: %d", dash.Code)
+		}
+	})
+}
