@@ -41,6 +41,10 @@ type Config struct {
 	// Intake takes anonymous contacts and serves the intake inbox; nil
 	// makes those routes answer 503.
 	Intake *intake.Service
+	// Cases is the process's one casework service (shared with the web
+	// pages, so they share the duplicate name cache); nil makes New build
+	// its own.
+	Cases *casework.Service
 }
 
 // API is the JSON API's handlers and their dependencies.

@@ -86,12 +86,17 @@ func (a *API) createSession(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	_, token, err := a.cfg.Auth.Login(r.Context(), auth.LoginRequest{
+	sess, token, err := a.cfg.Auth.Login(r.Context(), auth.LoginRequest{
 		Username: req.Username, Password: req.Password, Code: req.TOTP, Kind: auth.KindAPI, Client: r.RemoteAddr,
 	})
 	var locked *auth.LockedError
 	switch {
 	case err == nil:
+		if !sess.Duress {
+			// Warm the duplicate name cache in the background; the
+			// token is issued without waiting for it.
+			a.cw.WarmNamesAsync(sess.Keyring(), a.log)
+		}
 		writeJSON(w, http.StatusCreated, struct {
 			Token string `json:"token"`
 		}{token})

@@ -46,6 +46,12 @@ type Config struct {
 	// Now is the clock (time.Now); tests set it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// OnWipe, when set, is called (outside any lock) after this process
+	// wipes every keyring it holds (WipeAll, Lockdown) and whenever ending
+	// sessions — a logout, or a sweep noticing rows deleted by another
+	// process's lockdown — leaves it holding none. Capabilities that keep
+	// material opened by sessions (casework's name cache) drop it here.
+	OnWipe func()
 }
 
 func (c *Config) defaults() {

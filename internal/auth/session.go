@@ -276,26 +276,43 @@ func (s *Service) remember(id string, ring *keys.Keyring) {
 	s.cache[id] = &cached{ring: ring}
 }
 
-// forget wipes and drops the cached keyrings of the given sessions.
+// forget wipes and drops the cached keyrings of the given sessions; when
+// that leaves none, OnWipe runs.
 func (s *Service) forget(ids ...string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	dropped := false
 	for _, id := range ids {
 		if c := s.cache[id]; c != nil {
 			c.ring.Wipe()
 			delete(s.cache, id)
+			dropped = true
 		}
+	}
+	empty := len(s.cache) == 0
+	s.mu.Unlock()
+	if dropped && empty {
+		s.onWipe()
 	}
 }
 
-// WipeAll wipes every keyring this process holds (shutdown, lockdown).
+// onWipe runs Config.OnWipe, if any. It is called without s.mu held, so
+// the hook may call back into the service.
+func (s *Service) onWipe() {
+	if s.cfg.OnWipe != nil {
+		s.cfg.OnWipe()
+	}
+}
+
+// WipeAll wipes every keyring this process holds (shutdown, lockdown),
+// then runs OnWipe.
 func (s *Service) WipeAll() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for id, c := range s.cache {
 		c.ring.Wipe()
 		delete(s.cache, id)
 	}
+	s.mu.Unlock()
+	s.onWipe()
 }
 
 // CachedSessions is how many sessions have keys unlocked in this process.
@@ -470,12 +487,18 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return fmt.Errorf("auth: sweep: %w", err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	dropped := false
 	for id, c := range s.cache {
 		if !live[id] {
 			c.ring.Wipe()
 			delete(s.cache, id)
+			dropped = true
 		}
+	}
+	empty := len(s.cache) == 0
+	s.mu.Unlock()
+	if dropped && empty {
+		s.onWipe()
 	}
 	return nil
 }

@@ -131,6 +131,7 @@ type NewCase struct {
 type Service struct {
 	st    *store.Store
 	names *nameCache
+	warm  warmState
 }
 
 // New returns the casework capability on st.

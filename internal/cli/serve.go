@@ -12,6 +12,7 @@ import (
 
 	"embrace/internal/api"
 	"embrace/internal/auth"
+	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/store"
 	"embrace/internal/web"
@@ -73,7 +74,11 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger})
+	// One casework service per process: the web pages and the API share
+	// its duplicate name cache, which auth drops at lockdown and when no
+	// session is left.
+	cases := casework.New(s)
+	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger, OnWipe: cases.DropNames})
 	if err != nil {
 		ln.Close()
 		return err
@@ -83,8 +88,8 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in})
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases})
 	if err != nil {
 		ln.Close()
 		return err

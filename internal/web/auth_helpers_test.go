@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
@@ -71,7 +72,7 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in})
+	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: casework.New(st)})
 	if err != nil {
 		t.Fatal(err)
 	}

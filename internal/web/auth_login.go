@@ -57,7 +57,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusForbidden, "auth_login", form)
 		return
 	}
-	_, token, err := s.cfg.Auth.Login(r.Context(), auth.LoginRequest{
+	sess, token, err := s.cfg.Auth.Login(r.Context(), auth.LoginRequest{
 		Username: r.PostForm.Get("username"),
 		Password: r.PostForm.Get("password"),
 		Code:     r.PostForm.Get("code"),
@@ -67,6 +67,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	var locked *auth.LockedError
 	switch {
 	case err == nil:
+		if s.cfg.Cases != nil && !sess.Duress {
+			// Warm the duplicate name cache in the background; the
+			// sign-in does not wait for it.
+			s.cfg.Cases.WarmNamesAsync(sess.Keyring(), s.log)
+		}
 		setSessionCookie(w, mode, token)
 		http.Redirect(w, r, "/workspace", http.StatusSeeOther)
 	case errors.Is(err, auth.ErrBadCredentials):

@@ -57,6 +57,27 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /inbox/{id}/spam":          auth.PermIntakeQueue,
 	"POST /inbox/{id}/merge":         auth.PermIntakeQueue,
 	"POST /inbox/{id}/case":          auth.PermCaseOpen,
+	// Casework: the permission the API requires for the same action.
+	"GET /cases":                         auth.PermCaseRead,
+	"GET /cases/queue":                   auth.PermCaseRead,
+	"GET /cases/state/{state}":           auth.PermCaseRead,
+	"POST /cases/search":                 auth.PermCaseRead,
+	"GET /cases/{id}":                    auth.PermCaseRead,
+	"POST /cases/{id}/transition":        auth.PermCaseRead,
+	"POST /cases/{id}/assign":            auth.PermCaseAssign,
+	"POST /cases/{id}/unassign":          auth.PermCaseAssign,
+	"POST /cases/{id}/notes":             auth.PermCaseHandle,
+	"POST /cases/{id}/tasks":             auth.PermCaseHandle,
+	"POST /cases/{id}/tasks/{task}/done": auth.PermCaseHandle,
+	"GET /cases/{id}/people/new":         auth.PermCaseHandle,
+	"POST /cases/{id}/people":            auth.PermCaseHandle,
+	"GET /people/{id}":                   auth.PermCaseRead,
+	"GET /people/{id}/edit":              auth.PermCaseHandle,
+	"POST /people/{id}":                  auth.PermCaseHandle,
+	"GET /people/{id}/photo":             auth.PermCaseRead,
+	"POST /people/{id}/photo":            auth.PermCaseHandle,
+	"POST /people/{id}/threats":          auth.PermCaseHandle,
+	"POST /people/{id}/merge":            auth.PermCaseHandle,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

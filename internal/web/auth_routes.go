@@ -123,10 +123,14 @@ type staffNav struct {
 	Username string
 	Admin    bool // alerts and lockdown
 	Audit    bool // the audit log
+	Cases    bool // case lists and pages
+	Inbox    bool // the intake inbox
+	Stats    bool // the statistics dashboard
 }
 
 func navFor(sess *auth.Session) staffNav {
-	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit)}
+	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
+		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats)}
 }
 
 // pageLang is the language a page is rendered in, read without setting

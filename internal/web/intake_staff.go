@@ -147,8 +147,14 @@ func (s *Server) inboxMerge(w http.ResponseWriter, r *http.Request, sess *auth.S
 
 func (s *Server) inboxOpenCase(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
 	id := r.PathValue("id")
-	if _, err := s.cfg.Intake.OpenCase(r.Context(), sess.Keyring(), id, sess.Actor()); err != nil {
+	caseID, err := s.cfg.Intake.OpenCase(r.Context(), sess.Keyring(), id, sess.Actor())
+	if err != nil {
 		s.inboxFail(w, r, err)
+		return
+	}
+	// Land on the new case when this server has the case pages.
+	if s.cfg.Cases != nil {
+		seeOther(w, r, caseURL(caseID)+"?done=opened")
 		return
 	}
 	s.afterAction(w, r, id, "case")

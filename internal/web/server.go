@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -55,6 +56,10 @@ type Config struct {
 	// Intake serves the public contact pages and the intake inbox; nil
 	// leaves them out.
 	Intake *intake.Service
+	// Cases serves the case pages; nil leaves them out. It is the one
+	// casework service of the process (shared with the API), so its
+	// duplicate name cache is one too.
+	Cases *casework.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -110,6 +115,7 @@ func (s *Server) routes() {
 	s.handle("GET /{$}", s.home)
 	s.authRoutes()
 	s.intakeRoutes()
+	s.caseRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}
