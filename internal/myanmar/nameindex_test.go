@@ -222,3 +222,32 @@ func FuzzNameIndex(f *testing.F) {
 		checkSame(t, x, a, threshold)
 	})
 }
+
+// TestNameIndexConcurrentMatch: Matches running at once (each with its own
+// scratch from the pool) give the full scan's answer; run with -race.
+func TestNameIndexConcurrentMatch(t *testing.T) {
+	t.Parallel()
+	forms := labelledForms(t)
+	x := buildIndex(forms)
+	want := make([][]NameHit, len(forms))
+	for i, q := range forms {
+		want[i] = x.Scan(PrepareName(q), MatchThreshold)
+	}
+	errs := make(chan int, 4)
+	for w := range 4 {
+		go func() {
+			bad := -1
+			for i := w; i < len(forms); i += 2 {
+				if !slices.Equal(x.Match(PrepareName(forms[i]), MatchThreshold), want[i]) {
+					bad = i
+				}
+			}
+			errs <- bad
+		}()
+	}
+	for range 4 {
+		if i := <-errs; i >= 0 {
+			t.Errorf("concurrent Match of labelled form #%d differs from the scan", i)
+		}
+	}
+}
