@@ -657,21 +657,24 @@ func (s *Service) Merge(ctx context.Context, a Actor, ring *keys.Keyring, keep, 
 const nameIdle = 15 * time.Minute
 
 // nameCache is this process's decrypted name index: every indexed person's
-// match name, prepared once. It holds red data in memory only, is filled
-// only with a key opened by an authorised session, and is wiped after
-// nameIdle without use or by WipeNames.
+// match name, prepared once, in a myanmar.NameIndex (an inverted index over
+// syllable codes whose count filter skips only names that provably score
+// below the threshold, so candidates are exactly those of a full scan). It
+// holds red data in memory only, is filled only with a key opened by an
+// authorised session, and is wiped — names and postings — after nameIdle
+// without use or by WipeNames.
 type nameCache struct {
 	mu      sync.RWMutex
 	seq     int64
 	pos     map[string]int
-	entries []nameEntry
+	entries []nameEntry        // by index id
+	index   *myanmar.NameIndex // ids are positions in entries
 	idle    *time.Timer
 }
 
 type nameEntry struct {
 	person string
 	caseID int64
-	name   myanmar.Name
 }
 
 type nameHit struct {
@@ -680,7 +683,9 @@ type nameHit struct {
 	score  float64
 }
 
-func newNameCache() *nameCache { return &nameCache{pos: map[string]int{}} }
+func newNameCache() *nameCache {
+	return &nameCache{pos: map[string]int{}, index: myanmar.NewNameIndex()}
+}
 
 func (c *nameCache) size() int {
 	c.mu.RLock()
@@ -692,6 +697,7 @@ func (c *nameCache) wipe() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.entries)
+	c.index.Wipe()
 	c.entries, c.pos, c.seq = nil, map[string]int{}, 0
 }
 
@@ -700,6 +706,7 @@ func (c *nameCache) drop(pid string) {
 	defer c.mu.Unlock()
 	if i, ok := c.pos[pid]; ok {
 		c.entries[i] = nameEntry{}
+		c.index.Remove(i)
 		delete(c.pos, pid)
 	}
 }
@@ -762,58 +769,39 @@ func (c *nameCache) refresh(ctx context.Context, db *sql.DB, k *keys.DataKey) er
 		})
 		for i, r := range batch {
 			if errs[i] != nil {
+				clear(names)
 				return errs[i]
 			}
-			e := nameEntry{person: r.pid, caseID: r.caseID, name: names[i]}
+			e := nameEntry{person: r.pid, caseID: r.caseID}
 			if j, ok := c.pos[r.pid]; ok {
 				c.entries[j] = e
+				c.index.Replace(j, names[i])
 			} else {
 				c.pos[r.pid] = len(c.entries)
 				c.entries = append(c.entries, e)
+				c.index.Add(names[i])
 			}
 			c.seq = r.seq
 		}
+		clear(names)
 		if len(batch) < nameChunk {
 			return nil
 		}
 	}
 }
 
-// match returns the cached names scoring at least threshold against q,
-// scanning on every core.
+// match returns the cached names scoring at least threshold against q.
 func (c *nameCache) match(q myanmar.Name, threshold float64) []nameHit {
 	if q.Empty() {
 		return nil
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	workers := runtime.GOMAXPROCS(0)
-	hits := make([][]nameHit, workers)
-	var wg sync.WaitGroup
-	per := (len(c.entries) + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*per, min((w+1)*per, len(c.entries))
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				e := &c.entries[i]
-				if e.person == "" {
-					continue
-				}
-				if sc := q.Score(e.name); sc >= threshold {
-					hits[w] = append(hits[w], nameHit{e.person, e.caseID, sc})
-				}
-			}
-		}()
-	}
-	wg.Wait()
 	var out []nameHit
-	for _, h := range hits {
-		out = append(out, h...)
+	for _, h := range c.index.Match(q, threshold) {
+		if e := c.entries[h.ID]; e.person != "" {
+			out = append(out, nameHit{e.person, e.caseID, h.Score})
+		}
 	}
 	return out
 }

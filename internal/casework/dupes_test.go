@@ -3,6 +3,7 @@ package casework_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,35 @@ func TestDuplicates(t *testing.T) {
 		w.cw.WipeNames()
 		if n, _ := w.cw.WarmNames(ctx, in.ring); n != 3 {
 			t.Fatalf("after wipe and warm-up: %d names", n)
+		}
+
+		// A renamed person: the cached index drops the old name and finds
+		// the new one (the cache replaces the entry in the name index).
+		renamed := orig
+		renamed.NameMy, renamed.NameLatin = "", "Thida Htwe"
+		if err := w.cw.UpdatePerson(ctx, in.actor, in.ring, orig.ID, renamed); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := w.cw.WarmNames(ctx, in.ring); n != 3 {
+			t.Fatalf("after the rename: %d names", n)
+		}
+		byName := func(name string) []string {
+			t.Helper()
+			got, err := w.cw.Candidates(ctx, in.ring, casework.Person{NameLatin: name}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range got {
+				ids = append(ids, c.PersonID)
+			}
+			return ids
+		}
+		if ids := byName("Ma Thida Htwe"); len(ids) != 1 || ids[0] != orig.ID {
+			t.Errorf("new name: candidates %v, want %s", ids, orig.ID)
+		}
+		if ids := byName("Aung Myo Zaw"); slices.Contains(ids, orig.ID) {
+			t.Errorf("old name still finds the renamed person: %v", ids)
 		}
 	})
 }

@@ -2,8 +2,11 @@ package myanmar
 
 import (
 	"os"
-
+	"slices"
 	"testing"
+	"time"
+
+	"embrace/internal/synth"
 )
 
 // Budgets (DESIGN.md §10 and the package's own): Clean of a typical name
@@ -113,5 +116,56 @@ func TestBudgets(t *testing.T) {
 	score := testing.Benchmark(BenchmarkScore)
 	if ps := float64(score.N) / score.T.Seconds(); ps < 200000 {
 		t.Errorf("Score: %.0f pairs/s, budget 200,000", ps)
+	}
+}
+
+// benchIndexNames is the myanmar-level duplicate-search corpus: the names
+// casework indexes for 100,000 synthetic cases (each defector's and each
+// relative's Burmese name), about 400,000 names.
+func benchIndexNames() []Name {
+	g := synth.New(7, 100_000)
+	var out []Name
+	for i := range 100_000 {
+		d := g.Defector(i)
+		out = append(out, PrepareName(d.NameBurmese))
+		for _, r := range d.Family {
+			out = append(out, PrepareName(r.NameBurmese))
+		}
+	}
+	return out
+}
+
+// BenchmarkNameIndex: one new name (Burmese or Latin, as typed) against
+// the 100,000-case corpus, through the index (Match) and by the full scan
+// (Scan), one core each. Reports the p95 per query and how many names
+// Match scored.
+func BenchmarkNameIndex(b *testing.B) {
+	x := NewNameIndex()
+	for _, n := range benchIndexNames() {
+		x.Add(n)
+	}
+	g := synth.New(8, 10_000)
+	var queries []Name
+	for i := range 1000 {
+		d := g.Defector(i)
+		queries = append(queries, PrepareName(d.NameBurmese), PrepareName(d.NameLatin))
+	}
+	for _, bc := range []struct {
+		name string
+		f    func(Name, float64) []NameHit
+	}{{"match", x.Match}, {"scan", x.Scan}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var ds []time.Duration
+			hits := 0
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				hits += len(bc.f(queries[i%len(queries)], MatchThreshold))
+				ds = append(ds, time.Since(t0))
+			}
+			slices.Sort(ds)
+			b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
+			b.ReportMetric(float64(hits)/float64(b.N), "hits/query")
+			b.ReportMetric(float64(x.Len()), "names")
+		})
 	}
 }
