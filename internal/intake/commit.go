@@ -48,6 +48,8 @@ type committer struct {
 	// the committer waits for more only while some are on their way, so a
 	// lone contact is never held back.
 	coming int
+	// largest is the largest batch committed so far (tests read it).
+	largest int
 }
 
 // arrival is a submission announced to the committer: it either reaches
@@ -154,6 +156,7 @@ func (c *committer) take() []*job {
 		return nil
 	}
 	n := min(len(c.queue), c.maxBatch)
+	c.largest = max(c.largest, n)
 	batch := make([]*job, n)
 	copy(batch, c.queue)
 	rest := copy(c.queue, c.queue[n:])

@@ -319,11 +319,11 @@ func (s *Service) newKey() (*keys.DataKey, error) {
 // with its attachments, and answers the receipt. client names the sender
 // for rate limits only (it is never stored).
 func (s *Service) Submit(ctx context.Context, client string, f Form, files []File) (Receipt, error) {
+	queued := s.commit.announce()
+	defer queued.cancel()
 	if err := s.admit(ctx, client); err != nil {
 		return Receipt{}, err
 	}
-	queued := s.commit.announce()
-	defer queued.cancel()
 	tok, err := s.checkToken(f.Token)
 	if err != nil {
 		return Receipt{}, err
@@ -345,11 +345,11 @@ func (s *Service) Submit(ctx context.Context, client string, f Form, files []Fil
 // SubmitMultipart reads a contact form from a multipart body as it streams
 // (the token must come before any file), seals it and answers the receipt.
 func (s *Service) SubmitMultipart(ctx context.Context, client string, mr *multipart.Reader) (Receipt, error) {
+	queued := s.commit.announce()
+	defer queued.cancel()
 	if err := s.admit(ctx, client); err != nil {
 		return Receipt{}, err
 	}
-	queued := s.commit.announce()
-	defer queued.cancel()
 	k, err := s.newKey()
 	if err != nil {
 		return Receipt{}, err
