@@ -605,7 +605,54 @@ func (s *Service) FollowUpMultipart(ctx context.Context, client string, mr *mult
 	if err != nil {
 		return Thread{}, err
 	}
-	text, orig, err := cleanText("message", vals["message"], maxMessage, len(fs.files) == 0)
+	return s.storeFollowUp(ctx, rc, id, k, vals["message"], fs)
+}
+
+// FollowUp adds an applicant's follow-up given as values (the API's JSON
+// body): the receipt, the message and any files. It returns the thread.
+func (s *Service) FollowUp(ctx context.Context, client, receipt, message string, files []File) (Thread, error) {
+	if ok, wait := s.submit.allow(client, s.now()); !ok {
+		return Thread{}, &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	rc, id, k, err := s.findReceipt(ctx, client, receipt)
+	if err != nil {
+		return Thread{}, err
+	}
+	defer k.Wipe()
+	fs := &fileSealer{k: k, maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	for _, f := range files {
+		if err := fs.add(f.Name, f.Body); err != nil {
+			return Thread{}, err
+		}
+	}
+	return s.storeFollowUp(ctx, rc, id, k, message, fs)
+}
+
+// FollowUpReceiptMultipart adds an applicant's follow-up whose receipt
+// comes apart from the body (the API's X-Receipt header) and whose message
+// and files are a multipart body, read as it streams once the receipt has
+// opened the thread.
+func (s *Service) FollowUpReceiptMultipart(ctx context.Context, client, receipt string, mr *multipart.Reader) (Thread, error) {
+	if ok, wait := s.submit.allow(client, s.now()); !ok {
+		return Thread{}, &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	rc, id, k, err := s.findReceipt(ctx, client, receipt)
+	if err != nil {
+		return Thread{}, err
+	}
+	defer k.Wipe()
+	fs := &fileSealer{k: k, maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	vals, err := parseParts(mr, followUpBodyFields, "", nil, fs.add)
+	if err != nil {
+		return Thread{}, err
+	}
+	return s.storeFollowUp(ctx, rc, id, k, vals["message"], fs)
+}
+
+// storeFollowUp seals an applicant's message under the contact's key k and
+// stores it with its sealed files, and returns the thread.
+func (s *Service) storeFollowUp(ctx context.Context, rc Receipt, id string, k *keys.DataKey, message string, fs *fileSealer) (Thread, error) {
+	text, orig, err := cleanText("message", message, maxMessage, len(fs.files) == 0)
 	if err != nil {
 		return Thread{}, err
 	}
