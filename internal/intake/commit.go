@@ -199,18 +199,20 @@ func (c *committer) commit(batch []*job) {
 		return c.s.sweepNonces(ctx, tx, batch)
 	})
 	var ie errItem
-	if err != nil && !errors.As(err, &ie) {
-		// The transaction failed as a whole: nothing of it was stored.
-		// Retry the contacts that had not failed on their own, alone.
-		for i, j := range batch {
-			if results[i] == nil {
-				results[i] = c.s.st.Tx(ctx, func(tx *sql.Tx) error {
-					if err := c.s.insert(ctx, tx, j.p); err != nil {
-						return err
-					}
-					return c.s.sweepNonces(ctx, tx, batch[i:i+1])
-				})
-			}
+	whole := err != nil && !errors.As(err, &ie)
+	for i, j := range batch {
+		// If the transaction failed as a whole, nothing of it was stored:
+		// retry the contacts that had not failed on their own, alone. A
+		// contact that failed for no reason of its own (Code "internal":
+		// a deadlock with another serve process on PostgreSQL, say) was
+		// rolled back to its savepoint: retry it alone too.
+		if (whole && results[i] == nil) || (results[i] != nil && Code(results[i]) == "internal") {
+			results[i] = c.s.st.Tx(ctx, func(tx *sql.Tx) error {
+				if err := c.s.insert(ctx, tx, j.p); err != nil {
+					return err
+				}
+				return c.s.sweepNonces(ctx, tx, batch[i:i+1])
+			})
 		}
 	}
 	for i, j := range batch {

@@ -182,3 +182,64 @@ func TestCommitterStops(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupCommitTwoServices runs two intake services on one database, as
+// two serve processes would be (on PostgreSQL, two committers in
+// concurrent transactions): a token is still accepted once across both,
+// and the queue cap holds across both.
+func TestGroupCommitTwoServices(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, func(c *Config) { c.CommitWait = 5 * time.Millisecond; c.QueueCap = 20 })
+		cfg := e.svc.Config()
+		other, err := New(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 30
+		forms := make([]Form, n)
+		for i := range forms {
+			forms[i] = e.form(t)
+		}
+		// Every form is sent to both services at once.
+		errs := make([]error, 2*n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, f := range forms {
+			for k, svc := range []*Service{e.svc, other} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					_, errs[2*i+k] = svc.Submit(context.Background(), "c", f, nil)
+				}()
+			}
+		}
+		close(start)
+		wg.Wait()
+		stored := 0
+		for i := range n {
+			a, b := errs[2*i], errs[2*i+1]
+			if a == nil && b == nil {
+				t.Fatalf("form %d stored twice", i)
+			}
+			for _, err := range []error{a, b} {
+				if err != nil && !errors.Is(err, ErrTokenReplayed) && !errors.Is(err, ErrBusy) {
+					t.Fatalf("form %d: %v", i, err)
+				}
+			}
+			if a == nil || b == nil {
+				stored++
+			}
+		}
+		if stored != 20 {
+			t.Fatalf("stored %d contacts across two services, want the cap of 20", stored)
+		}
+		if got := e.count(t, "intake_contacts"); got != 20 {
+			t.Fatalf("contacts = %d", got)
+		}
+		if p, _ := e.svc.Pending(context.Background()); p != 20 {
+			t.Fatalf("pending = %d", p)
+		}
+	})
+}
