@@ -48,8 +48,19 @@ type committer struct {
 	// the committer waits for more only while some are on their way, so a
 	// lone contact is never held back.
 	coming int
-	// largest is the largest batch committed so far (tests read it).
-	largest int
+	// largest is the largest batch committed so far; batches and items
+	// count the batches and contacts (CommitStats).
+	largest        int
+	batches, items int64
+}
+
+// CommitStats reports how many write transactions the group committer has
+// run and how many contacts they held (for benchmarks and metrics: their
+// ratio is the mean batch).
+func (s *Service) CommitStats() (transactions, contacts int64) {
+	s.commit.mu.Lock()
+	defer s.commit.mu.Unlock()
+	return s.commit.batches, s.commit.items
 }
 
 // arrival is a submission announced to the committer: it either reaches
@@ -157,6 +168,8 @@ func (c *committer) take() []*job {
 	}
 	n := min(len(c.queue), c.maxBatch)
 	c.largest = max(c.largest, n)
+	c.batches++
+	c.items += int64(n)
 	batch := make([]*job, n)
 	copy(batch, c.queue)
 	rest := copy(c.queue, c.queue[n:])

@@ -190,6 +190,8 @@ func BenchmarkIntakeSubmit(b *testing.B) {
 	b.ReportMetric(median(sealedCPU), "sealed-cpu-µs/op")
 	b.ReportMetric(median(plainCPU), "plain-cpu-µs/op")
 	b.ReportMetric(0, "ns/op")
+	txs, contacts := sealedSvc.CommitStats()
+	b.ReportMetric(float64(contacts)/float64(max(txs, 1)), "sealed/commit")
 }
 
 // median returns the middle of xs (the mean of the two middle ones for an
