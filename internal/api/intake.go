@@ -23,6 +23,7 @@ func (a *API) intakeRoutes() {
 	a.add("GET", "/intake/token", a.intakeToken)
 	a.routes = append(a.routes, route{method: "POST", path: "/intake", limit: body, h: a.intakeSubmit})
 	a.add("GET", "/intake/thread", a.intakeThread)
+	a.routes = append(a.routes, route{method: "POST", path: "/intake/thread", limit: body, h: a.intakeFollowUp})
 	a.add("GET", "/inbox", a.bearer(auth.PermIntakeQueue, a.inboxList))
 	a.add("GET", "/inbox/{id}", a.bearer(auth.PermIntakeQueue, a.inboxGet))
 }
@@ -170,6 +171,50 @@ func (a *API) intakeThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"messages": messagesJSON(th.Messages)})
+}
+
+// followUpJSON is the JSON body of an applicant's follow-up.
+type followUpJSON struct {
+	Message string `json:"message"`
+}
+
+// intakeFollowUp adds the receipt holder's message (JSON, or multipart with
+// a message part and files) to the thread the X-Receipt header opens, and
+// answers the thread.
+func (a *API) intakeFollowUp(w http.ResponseWriter, r *http.Request) {
+	if !a.intakeAvailable(w) {
+		return
+	}
+	receipt := r.Header.Get("X-Receipt")
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var th intake.Thread
+	var err error
+	switch mt {
+	case "application/json":
+		var f followUpJSON
+		if !decodeJSON(w, r, &f) {
+			return
+		}
+		th, err = a.cfg.Intake.FollowUp(r.Context(), clientOf(r), receipt, f.Message, nil)
+	case "multipart/form-data":
+		mr, merr := r.MultipartReader()
+		if merr != nil {
+			intakeError(w, intake.ErrMalformed)
+			return
+		}
+		th, err = a.cfg.Intake.FollowUpReceiptMultipart(r.Context(), clientOf(r), receipt, mr)
+	default:
+		WriteError(w, http.StatusUnsupportedMediaType, "bad_content_type", "Send application/json, or multipart/form-data with attachments.")
+		return
+	}
+	if err != nil {
+		if intake.Code(err) == "internal" {
+			a.log.Error("intake: follow-up", "err", err)
+		}
+		intakeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"messages": messagesJSON(th.Messages)})
 }
 
 type contactSummaryJSON struct {

@@ -177,3 +177,96 @@ func TestAPIIntakeBadInput(t *testing.T) {
 		t.Fatalf("bad input stored contacts: %d → %d", before, count())
 	}
 }
+
+// followUp posts an applicant's follow-up with the receipt in X-Receipt.
+func (e *apiEnv) followUp(t testing.TB, receipt, ctype string, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/api/v1/intake/thread", bytes.NewReader(body))
+	req.Header.Set("X-Receipt", receipt)
+	req.Header.Set("Content-Type", ctype)
+	rec := httptest.NewRecorder()
+	e.mux.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestAPIIntakeFollowUp(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newAPIEnv(t, st)
+		rec := e.do(t, "POST", "/api/v1/intake", "", intakeJSON(e.intakeToken(t), "First-API-6"))
+		var sub struct {
+			Receipt   string `json:"receipt"`
+			ReceiptMy string `json:"receipt_my"`
+		}
+		if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &sub) != nil {
+			t.Fatalf("submit: %d %s", rec.Code, rec.Body.String())
+		}
+		messages := func() int {
+			var n int
+			if err := st.DB().QueryRow("SELECT count(*) FROM intake_messages").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// JSON, receipt in Latin digits.
+		r := e.followUp(t, sub.Receipt, "application/json", []byte(`{"message":"Second-API-7"}`))
+		var th struct {
+			Messages []struct{ Author, Text string } `json:"messages"`
+		}
+		if r.Code != http.StatusCreated || json.Unmarshal(r.Body.Bytes(), &th) != nil || len(th.Messages) != 2 ||
+			th.Messages[1].Text != "Second-API-7" || th.Messages[1].Author != "applicant" {
+			t.Fatalf("json follow-up: %d %s", r.Code, r.Body.String())
+		}
+		// Multipart with a file, receipt in Burmese digits.
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		w.WriteField("message", "Third-API-8")
+		fw, _ := w.CreateFormFile("files", "letter.pdf")
+		fw.Write([]byte("%PDF-1.7 letter"))
+		w.Close()
+		r = e.followUp(t, sub.ReceiptMy, w.FormDataContentType(), b.Bytes())
+		if r.Code != http.StatusCreated || !strings.Contains(r.Body.String(), "Third-API-8") || !strings.Contains(r.Body.String(), "letter.pdf") {
+			t.Fatalf("multipart follow-up: %d %s", r.Code, r.Body.String())
+		}
+		if got := messages(); got != 3 {
+			t.Fatalf("messages = %d", got)
+		}
+
+		// Bad input: nothing stored, nothing about other threads.
+		before := messages()
+		var big bytes.Buffer
+		bw := multipart.NewWriter(&big)
+		ff, _ := bw.CreateFormFile("files", "x.txt")
+		ff.Write([]byte("plain text is not an image"))
+		bw.Close()
+		cases := []struct {
+			name, receipt, ctype string
+			body                 string
+			status               int
+			code                 string
+		}{
+			{"no receipt", "", "application/json", `{"message":"x"}`, 400, "receipt_format"},
+			{"garbled receipt", "12 34", "application/json", `{"message":"x"}`, 400, "receipt_format"},
+			{"wrong receipt", "0000 0000 0000 0000 0000 0000 0000", "application/json", `{"message":"x"}`, 404, "wrong_receipt"},
+			{"empty message", sub.Receipt, "application/json", `{"message":"  "}`, 400, "invalid"},
+			{"invalid utf-8", sub.Receipt, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n\xff\xfe\r\n--x--\r\n", 400, "invalid"},
+			{"unknown field", sub.Receipt, "application/json", `{"message":"x","receipt":"y"}`, 400, "bad_json"},
+			{"bad json", sub.Receipt, "application/json", `{"message":`, 400, "bad_json"},
+			{"broken multipart", sub.Receipt, "multipart/form-data; boundary=x", "--x\r\nbroken", 400, "malformed"},
+			{"wrong file type", sub.Receipt, bw.FormDataContentType(), big.String(), 415, "file_type"},
+			{"text/plain", sub.Receipt, "text/plain", "x", 415, "bad_content_type"},
+		}
+		for _, tc := range cases {
+			r := e.followUp(t, tc.receipt, tc.ctype, []byte(tc.body))
+			if r.Code != tc.status || errorCode(t, r) != tc.code {
+				t.Errorf("%s: %d %s", tc.name, r.Code, r.Body.String())
+			}
+			if strings.Contains(r.Body.String(), "First-API-6") {
+				t.Errorf("%s: the error shows the thread", tc.name)
+			}
+		}
+		if got := messages(); got != before {
+			t.Fatalf("bad follow-ups stored messages: %d → %d", before, got)
+		}
+	})
+}

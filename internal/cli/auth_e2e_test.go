@@ -18,6 +18,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/intake"
 	"embrace/internal/store"
 )
 
@@ -262,6 +263,35 @@ func TestDemoAccounts(t *testing.T) {
 		_, err = casework.New(s).Get(ctx, sess.Keyring(), cases[0].ID)
 		if got := err == nil; got != want || (!want && !errors.Is(err, store.ErrNotFound)) {
 			t.Fatalf("%s reads a demo case: %v, want %v", user, err, want)
+		}
+		// The demo inbox has contacts the intake officer reads (and the
+		// finance officer cannot), worked by the steward: replied, spam,
+		// opened as cases, and new ones.
+		in, err := intake.New(ctx, intake.Config{Store: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, status := range intake.Statuses {
+			q, err := in.Queue(ctx, status, 500)
+			if err != nil || len(q) == 0 {
+				t.Fatalf("demo inbox has no %s contacts (%v)", status, err)
+			}
+			c, err := in.Contact(ctx, sess.Keyring(), q[0].ID, sess.Actor())
+			if got := err == nil; got != want || (!want && !errors.Is(err, store.ErrNotFound)) {
+				t.Fatalf("%s reads a %s demo contact: %v, want %v", user, status, err, want)
+			}
+			if !want {
+				continue
+			}
+			if len(c.Messages) == 0 || c.Messages[0].Text == "" {
+				t.Fatalf("%s demo contact has no message", status)
+			}
+			if status == "replied" {
+				last := c.Messages[len(c.Messages)-1]
+				if last.Author != "staff" || last.By != "admin" || last.Text == "" {
+					t.Fatalf("replied demo contact's last message: %+v", last)
+				}
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"embrace/internal/auth"
 	"embrace/internal/store"
 	"embrace/internal/synth"
 )
@@ -94,15 +95,19 @@ func openOrCreateDemo(ctx context.Context, dir string, cases int, kdf string) (d
 // demoSeed is the generator seed of the demo dataset.
 const demoSeed = 2021
 
-// fillDemo gives a new demo deployment an account for every role and the
-// synthetic dataset.
+// fillDemo gives a new demo deployment an account for every role, the
+// synthetic dataset of cases, and intake contacts whose inbox the steward
+// has worked (replies, spam, cases opened) with its own keyring.
 func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error {
-	if err := createDemoAccounts(ctx, dir, s); err != nil {
-		return err
-	}
-	to, err := intakeHolders(ctx, s)
-	if err != nil {
-		return err
-	}
-	return addSynthetic(ctx, s, demoSeed, cases, to, nil)
+	return createDemoAccounts(ctx, dir, s, func(steward *auth.Session) error {
+		to, err := intakeHolders(ctx, s)
+		if err != nil {
+			return err
+		}
+		if err := addSynthetic(ctx, s, demoSeed, cases, to, nil); err != nil {
+			return err
+		}
+		staff := &demoStaff{ring: steward.Keyring(), actor: steward.Actor(), by: steward.Username}
+		return addDemoContacts(ctx, s, demoContactCount(cases), staff)
+	})
 }

@@ -63,8 +63,10 @@ func demoPassword() string {
 // createDemoAccounts creates an account for every role in a new demo and
 // writes their sign-in details to the demo's accounts file. The steward
 // signs in once, with one of its own recovery codes, so that its
-// keyring can give each team key to that team's demo members at once.
-func createDemoAccounts(ctx context.Context, dir string, s *store.Store) error {
+// keyring can give each team key to that team's demo members at once;
+// then, still signed in, it runs work (the demo's inbox is worked with its
+// keyring, which holds every team key) and signs out.
+func createDemoAccounts(ctx context.Context, dir string, s *store.Store, work func(steward *auth.Session) error) (err error) {
 	params, err := auth.LoadParams(ctx, s)
 	if err != nil {
 		return err
@@ -93,7 +95,11 @@ func createDemoAccounts(ctx context.Context, dir string, s *store.Store) error {
 	if err != nil {
 		return fmt.Errorf("demo steward sign-in: %w", err)
 	}
-	defer svc.Logout(context.WithoutCancel(ctx), sess)
+	defer func() {
+		if lerr := svc.Logout(context.WithoutCancel(ctx), sess); lerr != nil && err == nil {
+			err = fmt.Errorf("demo steward sign-out: %w", lerr)
+		}
+	}()
 	for _, a := range all[1:] {
 		pw := demoPassword()
 		_, en, err := svc.CreateAccount(ctx, auth.NewAccount{Username: a.username, Password: pw, Roles: []auth.Role{a.role}, Teams: a.teams}, sess.Keyring(), sess.Actor())
@@ -102,7 +108,13 @@ func createDemoAccounts(ctx context.Context, dir string, s *store.Store) error {
 		}
 		writeDemoAccount(&out, a, pw, en)
 	}
-	return os.WriteFile(filepath.Join(dir, demoAccountsFile), []byte(out.String()), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, demoAccountsFile), []byte(out.String()), 0o600); err != nil {
+		return err
+	}
+	if work == nil {
+		return nil
+	}
+	return work(sess)
 }
 
 func writeDemoAccount(w io.Writer, a demoAccount, password string, en auth.Enrolment) {

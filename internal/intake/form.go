@@ -291,14 +291,18 @@ var contactFields = map[string]int64{
 
 var followUpFields = map[string]int64{"receipt": 256, "message": 4 * maxMessage, "lang": 8}
 
+// followUpBodyFields are the text parts of a follow-up whose receipt
+// comes apart from the body.
+var followUpBodyFields = map[string]int64{"message": 4 * maxMessage}
+
 // parseParts reads a multipart form part by part: known text parts into a
 // map (each at most once and within its limit), and parts named "files" to
 // onFile as they stream. gate names the part that must come before any
-// file (the token or the receipt); onGate checks it when it arrives.
-// Nothing is written to disk.
+// file (the token or the receipt); onGate checks it when it arrives. With
+// no gate ("") files may come at once. Nothing is written to disk.
 func parseParts(mr *multipart.Reader, limits map[string]int64, gate string, onGate func(string) error, onFile func(name string, r io.Reader) error) (map[string]string, error) {
 	vals := map[string]string{}
-	gated := false
+	gated := gate == ""
 	for i := 0; ; i++ {
 		p, err := mr.NextPart()
 		if err == io.EOF {

@@ -452,3 +452,41 @@ func FuzzParseParts(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFollowUpBody fuzzes the multipart body of a follow-up whose receipt
+// came apart (the API's X-Receipt): no gate, files at once.
+func FuzzFollowUpBody(f *testing.F) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.SetBoundary("B0undary")
+	fw, _ := w.CreateFormField("message")
+	fw.Write([]byte("hello"))
+	ff, _ := w.CreateFormFile("files", "a.pdf")
+	ff.Write([]byte("%PDF-1.7 0000"))
+	w.Close()
+	f.Add(b.Bytes())
+	f.Add([]byte("--B0undary\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n\xff\r\n--B0undary--"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k, _ := keys.NewDataKey()
+		defer k.Wipe()
+		fs := &fileSealer{k: k, maxFiles: 2, maxSize: 1 << 12}
+		vals, err := parseParts(multipart.NewReader(bytes.NewReader(data), "B0undary"), followUpBodyFields, "", nil, fs.add)
+		if err != nil {
+			if Code(err) == "internal" {
+				t.Fatalf("uncoded error %v", err)
+			}
+			return
+		}
+		for name, v := range vals {
+			if limit, ok := followUpBodyFields[name]; !ok || int64(len(v)) > limit {
+				t.Fatalf("field %s unknown or over its limit", name)
+			}
+		}
+		if len(fs.files) > 2 {
+			t.Fatal("too many files accepted")
+		}
+		if _, _, err := cleanText("message", vals["message"], maxMessage, len(fs.files) == 0); err != nil && Code(err) != "invalid" {
+			t.Fatalf("clean: uncoded %v", err)
+		}
+	})
+}

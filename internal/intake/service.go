@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime/multipart"
 	"sync"
 	"time"
@@ -53,6 +54,13 @@ type Config struct {
 	MaxFiles    int
 	MaxFileSize int64
 
+	// CommitWait is how long the committer waits for more contacts to
+	// share a write transaction (group commit); CommitBatch is the most
+	// one transaction takes. Zero takes the defaults; a negative
+	// CommitWait waits for none (only contacts already queued share).
+	CommitWait  time.Duration
+	CommitBatch int
+
 	// BenchmarkWithoutEncryption stores every field in the clear, with no
 	// keys at all. It exists ONLY so the intake benchmark can compare the
 	// same endpoint with and without encryption; production wiring never
@@ -73,6 +81,8 @@ func DefaultConfig() Config {
 		StorageQuota:  20 << 30,
 		MaxFiles:      5,
 		MaxFileSize:   10 << 20,
+		CommitWait:    500 * time.Microsecond,
+		CommitBatch:   64,
 	}
 }
 
@@ -89,6 +99,9 @@ type Service struct {
 	submit  *limiter
 	receipt *limiter
 	cases   *casework.Service
+	stmts   [stCount]*sql.Stmt
+	reads   [rdCount]*sql.Stmt
+	commit  *committer
 
 	mu         sync.Mutex
 	recipients map[string]*keys.Recipient // parsed public keys, by text
@@ -131,17 +144,28 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.MaxFileSize == 0 {
 		cfg.MaxFileSize = d.MaxFileSize
 	}
+	if cfg.CommitWait == 0 {
+		cfg.CommitWait = d.CommitWait
+	}
+	if cfg.CommitBatch <= 0 {
+		cfg.CommitBatch = d.CommitBatch
+	}
 	fk, err := loadFormKey(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{
+	s := &Service{
 		cfg: cfg, st: cfg.Store, now: cfg.Now, formKey: fk,
 		submit:     newLimiter(cfg.SubmitClient, cfg.SubmitGlobal),
 		receipt:    newLimiter(cfg.ReceiptClient, cfg.ReceiptGlobal),
 		cases:      casework.New(cfg.Store),
 		recipients: map[string]*keys.Recipient{},
-	}, nil
+	}
+	if err := s.prepareStmts(ctx); err != nil {
+		return nil, err
+	}
+	s.commit = newCommitter(s, max(cfg.CommitWait, 0), cfg.CommitBatch)
+	return s, nil
 }
 
 // Config returns the limits the service runs with.
@@ -205,7 +229,7 @@ func openJSON(k *keys.DataKey, p keys.Place, ct []byte, v any) error {
 // holders returns the principals a new contact's key is wrapped to: escrow
 // and, when it exists, the intake team.
 func (s *Service) holders(ctx context.Context) ([]keys.Principal, error) {
-	rows, err := s.st.DB().QueryContext(ctx, "SELECT id, kind, recipient FROM principals WHERE kind = 'escrow' OR (kind = 'team' AND name = $1) ORDER BY id", TeamName)
+	rows, err := s.reads[rdHolders].QueryContext(ctx, TeamName)
 	if err != nil {
 		return nil, fmt.Errorf("intake: holders: %w", err)
 	}
@@ -273,7 +297,7 @@ func (s *Service) admit(ctx context.Context, client string) error {
 		return &BusyError{RetryAfter: wait, RateLimit: true}
 	}
 	var pending, used int64
-	if err := s.st.DB().QueryRowContext(ctx, "SELECT pending, bytes FROM intake_usage WHERE id = 1").Scan(&pending, &used); err != nil {
+	if err := s.reads[rdUsage].QueryRowContext(ctx).Scan(&pending, &used); err != nil {
 		return fmt.Errorf("intake: usage: %w", err)
 	}
 	if pending >= s.cfg.QueueCap || used >= s.cfg.StorageQuota {
@@ -295,6 +319,8 @@ func (s *Service) newKey() (*keys.DataKey, error) {
 // with its attachments, and answers the receipt. client names the sender
 // for rate limits only (it is never stored).
 func (s *Service) Submit(ctx context.Context, client string, f Form, files []File) (Receipt, error) {
+	queued := s.commit.announce()
+	defer queued.cancel()
 	if err := s.admit(ctx, client); err != nil {
 		return Receipt{}, err
 	}
@@ -313,12 +339,14 @@ func (s *Service) Submit(ctx context.Context, client string, f Form, files []Fil
 			return Receipt{}, err
 		}
 	}
-	return s.finish(ctx, &tok, k, f, fs)
+	return s.finish(ctx, &tok, k, f, fs, queued)
 }
 
 // SubmitMultipart reads a contact form from a multipart body as it streams
 // (the token must come before any file), seals it and answers the receipt.
 func (s *Service) SubmitMultipart(ctx context.Context, client string, mr *multipart.Reader) (Receipt, error) {
+	queued := s.commit.announce()
+	defer queued.cancel()
 	if err := s.admit(ctx, client); err != nil {
 		return Receipt{}, err
 	}
@@ -337,12 +365,12 @@ func (s *Service) SubmitMultipart(ctx context.Context, client string, mr *multip
 	if err != nil {
 		return Receipt{}, err
 	}
-	return s.finish(ctx, &tok, k, formFrom(vals), fs)
+	return s.finish(ctx, &tok, k, formFrom(vals), fs, queued)
 }
 
 // finish validates and seals a contact whose files are sealed, stores it
 // and returns its receipt.
-func (s *Service) finish(ctx context.Context, tok *formToken, k *keys.DataKey, f Form, fs *fileSealer) (Receipt, error) {
+func (s *Service) finish(ctx context.Context, tok *formToken, k *keys.DataKey, f Form, fs *fileSealer, a *arrival) (Receipt, error) {
 	c, err := clean(f)
 	if err != nil {
 		return Receipt{}, err
@@ -365,7 +393,7 @@ func (s *Service) finish(ctx context.Context, tok *formToken, k *keys.DataKey, f
 			return Receipt{}, err
 		}
 	}
-	if err := s.store(ctx, p); err != nil {
+	if err := a.store(p); err != nil {
 		return Receipt{}, err
 	}
 	return r, nil
@@ -400,20 +428,25 @@ func (s *Service) prepare(ctx context.Context, k *keys.DataKey, c cleaned, chann
 	return p, nil
 }
 
-// store inserts a prepared contact in one transaction: the token is
-// consumed, the queue cap and quota checked, and the counters updated.
-func (s *Service) store(ctx context.Context, p *prepared) error {
-	return s.st.Tx(ctx, func(tx *sql.Tx) error { return s.insert(ctx, tx, p) })
-}
-
+// insert stores a prepared contact inside tx. A contact from the public
+// form (it has a form token) counts against the queue cap; one recorded by
+// an officer does not (the cap defends the public queue against floods),
+// though its bytes count against the storage quota.
 func (s *Service) insert(ctx context.Context, tx *sql.Tx, p *prepared) error {
 	if p.token != nil {
-		if err := consumeToken(ctx, tx, *p.token); err != nil {
-			return err
+		res, err := s.stmt(tx, stNonce).ExecContext(ctx, p.token.nonce, p.token.expires)
+		if err != nil {
+			return fmt.Errorf("intake: consume token: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrTokenReplayed
 		}
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE intake_usage SET pending = pending + 1, bytes = bytes + $1 WHERE id = 1 AND pending < $2 AND bytes + $1 <= $3",
-		p.bytes, s.cfg.QueueCap, s.cfg.StorageQuota)
+	pending, limit := int64(1), s.cfg.QueueCap
+	if p.channel != "web" {
+		pending, limit = 0, math.MaxInt64
+	}
+	res, err := s.stmt(tx, stUsage).ExecContext(ctx, pending, p.bytes, limit, s.cfg.StorageQuota)
 	if err != nil {
 		return fmt.Errorf("intake: usage: %w", err)
 	}
@@ -428,8 +461,7 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p *prepared) error {
 	if p.threadKey != nil {
 		threadKey = p.threadKey
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO intake_contacts (id, lookup, thread_key, status, channel, who, service, rank_band, region, month, sealed, sealed_bytes, created_day, updated_day)
-		VALUES ($1, $2, $3, 'new', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+	_, err = s.stmt(tx, stContact).ExecContext(ctx,
 		p.id, lookup, threadKey, p.channel, p.c.who, p.c.service, p.c.rankBand, p.c.region, p.month, p.sealed, p.bytes, p.day)
 	if store.IsUniqueViolation(err) {
 		return fmt.Errorf("intake: store contact: %w", store.ErrConflict)
@@ -437,18 +469,17 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p *prepared) error {
 	if err != nil {
 		return fmt.Errorf("intake: store contact: %w", err)
 	}
-	if err := insertMessage(ctx, tx, p.id, p.msgID, "applicant", p.msgSealed, p.files, p.day); err != nil {
-		return err
+	if _, err := s.stmt(tx, stMessage).ExecContext(ctx, p.msgID, p.id, "applicant", p.msgSealed, p.day); err != nil {
+		return fmt.Errorf("intake: store message: %w", err)
 	}
-	for pr, w := range p.wraps {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO key_wraps (object_kind, object_id, principal_id, wrapped) VALUES ($1, $2, $3, $4)", ObjectIntake, p.id, pr, w); err != nil {
-			return fmt.Errorf("intake: store contact key: %w", err)
+	for _, f := range p.files {
+		if _, err := s.stmt(tx, stAttachment).ExecContext(ctx, f.id, p.id, p.msgID, f.meta, f.content, p.day); err != nil {
+			return fmt.Errorf("intake: store attachment: %w", err)
 		}
 	}
-	if p.token != nil && p.token.nonce[0] == '0' && p.token.nonce[1] == '0' {
-		// About one submission in 256 sweeps the expired nonces.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM intake_form_nonces WHERE expires < $1", s.now().Unix()); err != nil {
-			return fmt.Errorf("intake: sweep nonces: %w", err)
+	for pr, w := range p.wraps {
+		if _, err := s.stmt(tx, stWrap).ExecContext(ctx, ObjectIntake, p.id, pr, w); err != nil {
+			return fmt.Errorf("intake: store contact key: %w", err)
 		}
 	}
 	return nil
@@ -574,7 +605,54 @@ func (s *Service) FollowUpMultipart(ctx context.Context, client string, mr *mult
 	if err != nil {
 		return Thread{}, err
 	}
-	text, orig, err := cleanText("message", vals["message"], maxMessage, len(fs.files) == 0)
+	return s.storeFollowUp(ctx, rc, id, k, vals["message"], fs)
+}
+
+// FollowUp adds an applicant's follow-up given as values (the API's JSON
+// body): the receipt, the message and any files. It returns the thread.
+func (s *Service) FollowUp(ctx context.Context, client, receipt, message string, files []File) (Thread, error) {
+	if ok, wait := s.submit.allow(client, s.now()); !ok {
+		return Thread{}, &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	rc, id, k, err := s.findReceipt(ctx, client, receipt)
+	if err != nil {
+		return Thread{}, err
+	}
+	defer k.Wipe()
+	fs := &fileSealer{k: k, maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	for _, f := range files {
+		if err := fs.add(f.Name, f.Body); err != nil {
+			return Thread{}, err
+		}
+	}
+	return s.storeFollowUp(ctx, rc, id, k, message, fs)
+}
+
+// FollowUpReceiptMultipart adds an applicant's follow-up whose receipt
+// comes apart from the body (the API's X-Receipt header) and whose message
+// and files are a multipart body, read as it streams once the receipt has
+// opened the thread.
+func (s *Service) FollowUpReceiptMultipart(ctx context.Context, client, receipt string, mr *multipart.Reader) (Thread, error) {
+	if ok, wait := s.submit.allow(client, s.now()); !ok {
+		return Thread{}, &BusyError{RetryAfter: wait, RateLimit: true}
+	}
+	rc, id, k, err := s.findReceipt(ctx, client, receipt)
+	if err != nil {
+		return Thread{}, err
+	}
+	defer k.Wipe()
+	fs := &fileSealer{k: k, maxFiles: s.cfg.MaxFiles, maxSize: s.cfg.MaxFileSize}
+	vals, err := parseParts(mr, followUpBodyFields, "", nil, fs.add)
+	if err != nil {
+		return Thread{}, err
+	}
+	return s.storeFollowUp(ctx, rc, id, k, vals["message"], fs)
+}
+
+// storeFollowUp seals an applicant's message under the contact's key k and
+// stores it with its sealed files, and returns the thread.
+func (s *Service) storeFollowUp(ctx context.Context, rc Receipt, id string, k *keys.DataKey, message string, fs *fileSealer) (Thread, error) {
+	text, orig, err := cleanText("message", message, maxMessage, len(fs.files) == 0)
 	if err != nil {
 		return Thread{}, err
 	}

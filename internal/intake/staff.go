@@ -88,7 +88,8 @@ func (s *Service) Queue(ctx context.Context, status string, limit int) ([]Summar
 	return out, rows.Err()
 }
 
-// Pending is how many contacts wait for review.
+// Pending is how many contacts from the public form wait for review (the
+// number the queue cap is checked against; recorded contacts are not in it).
 func (s *Service) Pending(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.st.DB().QueryRowContext(ctx, "SELECT pending FROM intake_usage WHERE id = 1").Scan(&n); err != nil {
@@ -179,10 +180,11 @@ func (s *Service) Attachment(ctx context.Context, ring *keys.Keyring, id, attID,
 }
 
 // setStatus moves a contact to status inside tx, keeping the pending
-// counter in step.
+// counter in step. Only contacts from the public form count as pending:
+// one recorded by an officer never entered the public queue's count.
 func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, id, status string, caseID int64) error {
-	var old string
-	if err := tx.QueryRowContext(ctx, "SELECT status FROM intake_contacts WHERE id = $1", id).Scan(&old); err != nil {
+	var old, channel string
+	if err := tx.QueryRowContext(ctx, "SELECT status, channel FROM intake_contacts WHERE id = $1", id).Scan(&old, &channel); err != nil {
 		return fmt.Errorf("intake: status: %w", err)
 	}
 	day := s.now().UTC().Format(time.DateOnly)
@@ -199,7 +201,7 @@ func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, id, status string, 
 	} else if old != "new" && status == "new" {
 		delta = 1
 	}
-	if delta != 0 {
+	if delta != 0 && channel == "web" {
 		if _, err := tx.ExecContext(ctx, "UPDATE intake_usage SET pending = pending + $1 WHERE id = 1", delta); err != nil {
 			return fmt.Errorf("intake: usage: %w", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -99,18 +98,4 @@ func (s *Service) checkToken(tok string) (formToken, error) {
 		return formToken{}, ErrTokenExpired
 	}
 	return formToken{nonce: hex.EncodeToString(raw[8 : 8+tokenNonceSize]), expires: issued.Add(s.cfg.TokenLifetime).Unix() + 60}, nil
-}
-
-// consumeToken marks a token used inside tx; a second use is
-// ErrTokenReplayed. ON CONFLICT keeps a replay from aborting a PostgreSQL
-// transaction that holds other submissions.
-func consumeToken(ctx context.Context, tx *sql.Tx, t formToken) error {
-	res, err := tx.ExecContext(ctx, "INSERT INTO intake_form_nonces (nonce, expires) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING", t.nonce, t.expires)
-	if err != nil {
-		return fmt.Errorf("intake: consume token: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return ErrTokenReplayed
-	}
-	return nil
 }
