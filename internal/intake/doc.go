@@ -34,6 +34,19 @@
 // separately, receipt lookups; a cap on unreviewed contacts and a quota on
 // sealed bytes refuse new contacts calmly with ErrBusy.
 //
+// # Throughput
+//
+// All the cryptography of a contact (its key, sealing, the wraps to the
+// intake team and escrow) is done before the database is touched. The
+// inserts then go through a group committer (commit.go): contacts that
+// arrive together share one write transaction, each in its own savepoint,
+// so each gets its own result and one that fails (a replayed token, the
+// queue cap) fails alone. The token's nonce and the counters are checked
+// by the same statements in the same transaction as the rows, so batching
+// changes nothing about them, within a process or across several on one
+// PostgreSQL. Contacts an officer records are outside the queue cap, which
+// defends the public queue.
+//
 // # Bad input
 //
 // Invalid input is refused with a sentinel error (Code names it for
