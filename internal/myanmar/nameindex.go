@@ -68,26 +68,30 @@ type NameHit struct {
 }
 
 // numSylCodes is the number of known syllable codes: onset (class and
-// medial w) times rhyme class.
-const numSylCodes = 2 * 19 * 22
+// medial w) times rhyme class (a test checks it against the class tables).
+const (
+	numRhymes   = 22
+	numSylCodes = 2 * 19 * numRhymes
+)
 
 // neighbourCut is the similarity above which a syllable code is looked up
 // in the postings for a query syllable; below it, a candidate is credited
 // θᵢ without a look-up. Chosen by BenchmarkNameIndex on the synthetic
-// corpus (p95 per query at 400,000 names, one core, a loaded machine: cut
-// 0 14 ms, 0.1 8 ms, 0.3 3–8 ms, 0.45 6–12 ms, 0.6 92 ms): lower cuts read
-// more postings, higher ones let more names through to Score and, above
-// about 0.5, make long queries fall back to the full scan.
+// corpus (p95 per query at 400,000 names, one core, a machine loaded 5 to
+// 7, first version of Match: cut 0 14 ms, 0.1 8 ms, 0.3 3–8 ms, 0.45 6–12
+// ms, 0.6 92 ms): lower cuts read more postings, higher ones let more
+// names through to Score and, above about 0.5, make long queries fall back
+// to the full scan.
 const neighbourCut = 0.3
 
 // boundMargin absorbs the float32 rounding of Score's sums.
 const boundMargin = 1e-4
 
 // codeIndex maps a known syllable code (onset<<8 | rhyme) to [0, numSylCodes).
-func codeIndex(c uint16) int { return int(c>>8)*22 + int(c&0xFF) }
+func codeIndex(c uint16) int { return int(c>>8)*numRhymes + int(c&0xFF) }
 
 // codeOf is the inverse of codeIndex.
-func codeOf(i int) uint16 { return uint16(i/22)<<8 | uint16(i%22) }
+func codeOf(i int) uint16 { return uint16(i/numRhymes)<<8 | uint16(i%numRhymes) }
 
 // NewNameIndex returns an empty index.
 func NewNameIndex() *NameIndex { return &NameIndex{} }
