@@ -52,9 +52,14 @@ type NameIndex struct {
 	wild   []uint32 // ids of names with syllables outside the classes
 	isWild []bool   // the name now has such syllables
 	listed []bool   // the id is in wild
+	lens   []nameLens
 	live   int
 	pool   sync.Pool // *matchScratch
 }
+
+// nameLens is a name's syllable count with and without honorifics, kept
+// apart from the names so the filter reads two bytes, not a Name.
+type nameLens struct{ n, n0 uint8 }
 
 // NameHit is a name of the index scoring at least the threshold.
 type NameHit struct {
@@ -63,26 +68,30 @@ type NameHit struct {
 }
 
 // numSylCodes is the number of known syllable codes: onset (class and
-// medial w) times rhyme class.
-const numSylCodes = 2 * 19 * 22
+// medial w) times rhyme class (a test checks it against the class tables).
+const (
+	numRhymes   = 22
+	numSylCodes = 2 * 19 * numRhymes
+)
 
 // neighbourCut is the similarity above which a syllable code is looked up
 // in the postings for a query syllable; below it, a candidate is credited
 // θᵢ without a look-up. Chosen by BenchmarkNameIndex on the synthetic
-// corpus (p95 per query at 400,000 names, one core, a loaded machine: cut
-// 0 14 ms, 0.1 8 ms, 0.3 3–8 ms, 0.45 6–12 ms, 0.6 92 ms): lower cuts read
-// more postings, higher ones let more names through to Score and, above
-// about 0.5, make long queries fall back to the full scan.
+// corpus (p95 per query at 400,000 names, one core, a machine loaded 5 to
+// 7, first version of Match: cut 0 14 ms, 0.1 8 ms, 0.3 3–8 ms, 0.45 6–12
+// ms, 0.6 92 ms): lower cuts read more postings, higher ones let more
+// names through to Score and, above about 0.5, make long queries fall back
+// to the full scan.
 const neighbourCut = 0.3
 
 // boundMargin absorbs the float32 rounding of Score's sums.
 const boundMargin = 1e-4
 
 // codeIndex maps a known syllable code (onset<<8 | rhyme) to [0, numSylCodes).
-func codeIndex(c uint16) int { return int(c>>8)*22 + int(c&0xFF) }
+func codeIndex(c uint16) int { return int(c>>8)*numRhymes + int(c&0xFF) }
 
 // codeOf is the inverse of codeIndex.
-func codeOf(i int) uint16 { return uint16(i/22)<<8 | uint16(i%22) }
+func codeOf(i int) uint16 { return uint16(i/numRhymes)<<8 | uint16(i%numRhymes) }
 
 // NewNameIndex returns an empty index.
 func NewNameIndex() *NameIndex { return &NameIndex{} }
@@ -97,6 +106,7 @@ func (x *NameIndex) Add(n Name) int {
 	x.names = append(x.names, Name{})
 	x.isWild = append(x.isWild, false)
 	x.listed = append(x.listed, false)
+	x.lens = append(x.lens, nameLens{})
 	x.Replace(id, n)
 	return id
 }
@@ -111,6 +121,7 @@ func (x *NameIndex) Replace(id int, n Name) {
 		x.live--
 	}
 	x.names[id] = n
+	x.lens[id] = nameLens{n.n, n.n - n.skip}
 	if n.n == 0 {
 		return
 	}
@@ -146,7 +157,7 @@ func (x *NameIndex) Wipe() {
 		clear(x.post[i])
 		x.post[i] = nil
 	}
-	x.wild, x.isWild, x.listed, x.live = nil, nil, nil, 0
+	x.wild, x.isWild, x.listed, x.lens, x.live = nil, nil, nil, nil, 0
 	x.pool = sync.Pool{}
 }
 
@@ -167,13 +178,19 @@ func (x *NameIndex) Scan(q Name, threshold float64) []NameHit {
 	return out
 }
 
-// matchScratch is one Match's working memory. stamp[id] is gen<<5 | row
-// when name id was last credited in this query (rows < 32).
+// matchScratch is one Match's working memory, a cell per name id.
 type matchScratch struct {
-	stamp   []uint32
-	acc     []float32
+	cell    []matchCell
 	touched []uint32
 	gen     uint32
+}
+
+// matchCell is a name's credit in one Match: stamp is gen<<5 | row when
+// the name was last credited (rows < 32), acc the sum of its gains. One
+// cell, so a posting costs one memory access.
+type matchCell struct {
+	stamp uint32
+	acc   float32
 }
 
 // neighbour is a syllable code and its similarity to a query syllable.
@@ -230,14 +247,13 @@ func (x *NameIndex) Match(q Name, threshold float64) []NameHit {
 		s = &matchScratch{}
 	}
 	defer x.pool.Put(s)
-	if len(s.stamp) < len(x.names) {
-		s.stamp = make([]uint32, len(x.names)+len(x.names)/4)
-		s.acc = make([]float32, len(s.stamp))
+	if len(s.cell) < len(x.names) {
+		s.cell = make([]matchCell, len(x.names)+len(x.names)/4)
 		s.gen = 0
 	}
 	s.gen++
 	if s.gen >= 1<<27 {
-		clear(s.stamp)
+		clear(s.cell)
 		s.gen = 1
 	}
 	s.touched = s.touched[:0]
@@ -246,29 +262,36 @@ func (x *NameIndex) Match(q Name, threshold float64) []NameHit {
 		for _, e := range nb {
 			gain := e.v - thetas[i] // mᵢ - θᵢ, on top of the base theta
 			for _, id := range x.post[e.code] {
-				st := s.stamp[id]
-				if st == mark {
+				c := &s.cell[id]
+				if c.stamp == mark {
 					continue
 				}
-				if st>>5 != s.gen {
-					s.acc[id] = 0
+				if c.stamp>>5 != s.gen {
+					c.acc = 0
 					s.touched = append(s.touched, id)
 				}
-				s.stamp[id] = mark
-				s.acc[id] += gain
+				c.stamp = mark
+				c.acc += gain
 			}
 		}
 	}
 	var out []NameHit
+	// Every candidate has at least one syllable: most fail on their
+	// credit alone, before their lengths are read.
+	floor := threshold*(a0+1) - boundMargin
 	for _, id := range s.touched {
+		ub := theta + float64(s.cell[id].acc)
+		if 2*ub < floor {
+			continue
+		}
+		l := x.lens[id]
+		if l.n == 0 || x.isWild[id] {
+			continue
+		}
+		if 2*min(ub, float64(l.n)) < threshold*(a0+float64(l.n0))-boundMargin {
+			continue
+		}
 		n := &x.names[id]
-		if n.n == 0 || x.isWild[id] {
-			continue
-		}
-		ub := min(theta+float64(s.acc[id]), float64(n.n))
-		if 2*ub < threshold*(a0+float64(n.n-n.skip))-boundMargin {
-			continue
-		}
 		if sc := q.Score(*n); sc >= threshold {
 			out = append(out, NameHit{int(id), sc})
 		}

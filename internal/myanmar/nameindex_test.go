@@ -142,6 +142,14 @@ func TestNameIndexFullCorpus(t *testing.T) {
 // not found exactly as the full scan says, and Wipe empties the index.
 func TestNameIndexEdits(t *testing.T) {
 	t.Parallel()
+	if len(rhymeClasses) != numRhymes || numSylCodes != 2*len(onsetClasses)*len(rhymeClasses) {
+		t.Fatalf("numSylCodes %d does not fit %d onset and %d rhyme classes", numSylCodes, len(onsetClasses), len(rhymeClasses))
+	}
+	for c := range numSylCodes {
+		if codeIndex(codeOf(c)) != c {
+			t.Fatalf("code %d does not round-trip", c)
+		}
+	}
 	x := NewNameIndex()
 	aung := x.Add(PrepareName("Aung Myo Zaw"))
 	hla := x.Add(PrepareName("ဒေါ်လှလှဝင်း"))
