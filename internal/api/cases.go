@@ -82,7 +82,7 @@ func (a *API) caseError(w http.ResponseWriter, err error) {
 	case errors.Is(err, casework.ErrNoIndex):
 		status, b.Error.Code, b.Error.Message = http.StatusForbidden, "no_index_key", "Your teams hold no key of the duplicate index. Ask a member of the intake, vetting or casework team."
 	case errors.Is(err, store.ErrNotFound):
-		status, b.Error.Code, b.Error.Message = http.StatusNotFound, "not_found", "There is nothing here, or your keys do not open it."
+		status, b.Error.Code, b.Error.Message = http.StatusNotFound, "not_found", caseNotFound
 	case errors.Is(err, store.ErrConflict):
 		status, b.Error.Code, b.Error.Message = http.StatusConflict, "conflict", "The case changed meanwhile. Reload it and try again."
 	default:
@@ -96,7 +96,7 @@ func (a *API) caseError(w http.ResponseWriter, err error) {
 func pathCase(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		WriteError(w, http.StatusNotFound, "not_found", "There is nothing here, or your keys do not open it.")
+		writeCaseNotFound(w)
 		return 0, false
 	}
 	return id, true
@@ -105,7 +105,7 @@ func pathCase(w http.ResponseWriter, r *http.Request) (int64, bool) {
 func pathPerson(w http.ResponseWriter, r *http.Request) (string, bool) {
 	id := r.PathValue("id")
 	if !casework.ValidPersonID(id) {
-		WriteError(w, http.StatusNotFound, "not_found", "There is nothing here, or your keys do not open it.")
+		writeCaseNotFound(w)
 		return "", false
 	}
 	return id, true
@@ -459,9 +459,7 @@ func (a *API) addNote(w http.ResponseWriter, r *http.Request, sess *auth.Session
 		a.caseError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, struct {
-		ID int64 `json:"id"`
-	}{nid})
+	writeCreated(w, nid)
 }
 
 type taskJSON struct {
@@ -510,9 +508,7 @@ func (a *API) addTask(w http.ResponseWriter, r *http.Request, sess *auth.Session
 		a.caseError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, struct {
-		ID int64 `json:"id"`
-	}{tid})
+	writeCreated(w, tid)
 }
 
 func (a *API) updateTask(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
@@ -522,7 +518,7 @@ func (a *API) updateTask(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 	}
 	tid, err := strconv.ParseInt(r.PathValue("task"), 10, 64)
 	if err != nil || tid <= 0 {
-		WriteError(w, http.StatusNotFound, "not_found", "There is nothing here, or your keys do not open it.")
+		writeCaseNotFound(w)
 		return
 	}
 	var req struct {
@@ -688,9 +684,7 @@ func (a *API) addThreat(w http.ResponseWriter, r *http.Request, sess *auth.Sessi
 		a.caseError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, struct {
-		ID int64 `json:"id"`
-	}{tid})
+	writeCreated(w, tid)
 }
 
 // putPhoto takes the image itself as the body (image/jpeg, png or webp).
@@ -727,3 +721,19 @@ func (a *API) getPhoto(w http.ResponseWriter, r *http.Request, sess *auth.Sessio
 }
 
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }
+
+// caseNotFound is the answer for a case or person that does not exist and
+// for one the caller's keys do not open: the two look alike, so existence
+// is not revealed.
+const caseNotFound = "There is nothing here, or your keys do not open it."
+
+func writeCaseNotFound(w http.ResponseWriter) {
+	WriteError(w, http.StatusNotFound, "not_found", caseNotFound)
+}
+
+// writeCreated answers 201 with the new object's id.
+func writeCreated(w http.ResponseWriter, id int64) {
+	writeJSON(w, http.StatusCreated, struct {
+		ID int64 `json:"id"`
+	}{id})
+}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,29 +17,12 @@ import (
 	"embrace/internal/store/storetest"
 )
 
-type apiClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *apiClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *apiClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type apiEnv struct {
 	intake *intake.Service
 	st     *store.Store
 	svc    *auth.Service
 	mux    *http.ServeMux
-	clock  *apiClock
+	clock  *testtool.Clock
 }
 
 const apiPassword = "seven quiet herons at dusk"
@@ -55,7 +37,7 @@ func newAPIEnv(t testing.TB, st *store.Store) *apiEnv {
 		t.Fatal(err)
 	}
 	id.Wipe()
-	clk := &apiClock{t: time.Date(2025, 9, 1, 6, 0, 0, 0, time.UTC)}
+	clk := testtool.NewClock(time.Date(2025, 9, 1, 6, 0, 0, 0, time.UTC))
 	svc, err := auth.New(auth.Config{Store: st, Params: auth.CheapParams(), Now: clk.Now, MaxFailures: 1 << 20, ClientMaxFailures: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,8 @@ package auth
 import (
 	"context"
 	"database/sql"
+	"embrace/internal/testtool"
 	"encoding/base64"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,24 +12,8 @@ import (
 	"embrace/internal/store"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newClock() *testtool.Clock {
+	return testtool.NewClock(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
 }
 
 // withEscrow creates the escrow principal, as init does.
@@ -47,13 +31,13 @@ func withEscrow(t testing.TB, s *store.Store) {
 
 // newService returns a service with cheap Argon2id on s (which gets an
 // escrow principal) and its clock.
-func newService(t testing.TB, s *store.Store) (*Service, *clock) {
+func newService(t testing.TB, s *store.Store) (*Service, *testtool.Clock) {
 	t.Helper()
 	withEscrow(t, s)
 	return newServiceNoEscrow(t, s)
 }
 
-func newServiceNoEscrow(t testing.TB, s *store.Store) (*Service, *clock) {
+func newServiceNoEscrow(t testing.TB, s *store.Store) (*Service, *testtool.Clock) {
 	t.Helper()
 	c := newClock()
 	svc, err := New(Config{Store: s, Params: CheapParams(), Now: c.Now})
@@ -80,7 +64,7 @@ func mustCreate(t testing.TB, svc *Service, name string, roles ...Role) Enrolmen
 
 // code returns the current TOTP code, after moving the clock to a fresh
 // step so that no code is ever a replay.
-func code(t testing.TB, c *clock, e Enrolment) string {
+func code(t testing.TB, c *testtool.Clock, e Enrolment) string {
 	t.Helper()
 	c.Advance(TOTPPeriod * time.Second)
 	k, err := TOTPCode(e.Secret, c.Now())
@@ -91,7 +75,7 @@ func code(t testing.TB, c *clock, e Enrolment) string {
 }
 
 // login signs in with the right password and a fresh code.
-func login(t testing.TB, svc *Service, c *clock, e Enrolment, kind SessionKind) (*Session, string) {
+func login(t testing.TB, svc *Service, c *testtool.Clock, e Enrolment, kind SessionKind) (*Session, string) {
 	t.Helper()
 	sess, tok, err := svc.Login(context.Background(), LoginRequest{Username: e.Username, Password: testPassword, Code: code(t, c, e), Kind: kind, Client: "192.0.2.1:4000"})
 	if err != nil {

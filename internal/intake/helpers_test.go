@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"embrace/internal/testtool"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"mime/multipart"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,29 +17,12 @@ import (
 	"embrace/internal/store"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is an intake service on a deployment with escrow and an intake team,
 // and a keyring holding the team's key (an officer's session).
 type env struct {
 	st    *store.Store
 	svc   *Service
-	clock *testClock
+	clock *testtool.Clock
 	ring  *keys.Keyring
 	esc   *keys.Identity
 }
@@ -67,7 +50,7 @@ func newEnv(t testing.TB, st *store.Store, mod func(*Config)) *env {
 	ring := keys.NewKeyring()
 	ring.Add(team.ID, teamID)
 	t.Cleanup(ring.Wipe)
-	clk := &testClock{t: time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)}
+	clk := testtool.NewClock(time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC))
 	cfg := Config{Store: st, Now: clk.Now, MinFill: 3 * time.Second,
 		SubmitClient: Rate{PerSecond: 1000, Burst: 1000}, SubmitGlobal: Rate{PerSecond: 1000, Burst: 1000},
 		ReceiptClient: Rate{PerSecond: 1000, Burst: 1000}, ReceiptGlobal: Rate{PerSecond: 1000, Burst: 1000}}

@@ -25,7 +25,7 @@ package myanmar
 //     which rules need backtracking is worked out when the rules are parsed.
 //   - "^" matches only when the cursor is at the start of the text, "$" only
 //     when the match ends at its end.
-//   - Escapes are ICU's: \uXXXX, \UXXXXXXXX, \xXX, \x{…}, and an octal
+//   - Escapes are ICU's: \u with 4 hex digits, \U with 8, \x with 2, \x{…}, and an octal
 //     escape for \0…\7 (which is how ICU reads the typo "\1u36" in the
 //     file: U+0001 followed by the literals 'u', '3', '6').
 //

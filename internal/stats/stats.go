@@ -132,7 +132,7 @@ func (q Query) validate(now time.Time, public bool) error {
 		known = append(known, ByStage)
 	}
 	if !slices.Contains(known, q.Breakdown) {
-		return fmt.Errorf("stats: %w: unknown breakdown %q (choose one of %v)", ErrInvalid, q.Breakdown, known)
+		return fmt.Errorf("stats: %w: unknown breakdown (choose one of %v)", ErrInvalid, known)
 	}
 	thisMonth := now.UTC().Format("2006-01")
 	for _, m := range []string{q.From, q.To} {

@@ -2,11 +2,11 @@ package web
 
 import (
 	"context"
+	"embrace/internal/testtool"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +17,6 @@ import (
 	"embrace/internal/store"
 )
 
-// testClock is a settable clock shared by the auth service of a test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // authEnv is a web server with an auth service on a deployment that has an
 // escrow principal, as init leaves it.
 type authEnv struct {
@@ -42,7 +24,7 @@ type authEnv struct {
 	svc   *auth.Service
 	srv   *Server
 	h     http.Handler
-	clock *testClock
+	clock *testtool.Clock
 }
 
 const webTestPassword = "purple monsoon lantern bridge"
@@ -57,7 +39,7 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 		t.Fatal(err)
 	}
 	id.Wipe()
-	clk := &testClock{t: time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)}
+	clk := testtool.NewClock(time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC))
 	cfg.Store, cfg.Now = st, clk.Now
 	if cfg.Params == (auth.Params{}) {
 		cfg.Params = auth.CheapParams()
