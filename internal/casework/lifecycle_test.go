@@ -53,11 +53,11 @@ func TestWholeLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, s)
-		intake := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
-		vetter := w.staff(t, "vetter1", []auth.Role{auth.RoleVettingOfficer}, "vetting")
-		handler := w.staff(t, "handler1", []auth.Role{auth.RoleCaseHandler}, "casework")
-		passage := w.staff(t, "passage1", []auth.Role{auth.RolePassageCoordinator}, "passage")
-		id := w.open(t, validCase())
+		intake := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		vetter := w.Staff(t, "vetter1", []auth.Role{auth.RoleVettingOfficer}, "vetting")
+		handler := w.Staff(t, "handler1", []auth.Role{auth.RoleCaseHandler}, "casework")
+		passage := w.Staff(t, "passage1", []auth.Role{auth.RolePassageCoordinator}, "passage")
+		id := w.OpenCase(t, validCase())
 		secretReason := "Reason-Canary-7731"
 
 		steps := []struct {
@@ -74,22 +74,22 @@ func TestWholeLifecycle(t *testing.T) {
 			{handler, casework.StateResettled, "casework"},
 		}
 		for _, st := range steps {
-			if err := w.cw.Transition(ctx, st.who.actor, st.who.ring, id, st.to, secretReason+" "+st.to); err != nil {
+			if err := w.CW.Transition(ctx, st.who.Actor, st.who.Ring, id, st.to, secretReason+" "+st.to); err != nil {
 				t.Fatalf("→ %s: %v", st.to, err)
 			}
-			sum, err := w.cw.Summary(ctx, id)
+			sum, err := w.CW.Summary(ctx, id)
 			if err != nil || sum.State != st.to || sum.Team != st.team {
 				t.Fatalf("after → %s: %+v %v", st.to, sum, err)
 			}
 			// The owning team's members read the case, the previous team's do not.
-			if _, err := w.cw.Get(ctx, w.staffRing(st.team, intake, vetter, handler, passage), id); err != nil {
+			if _, err := w.CW.Get(ctx, staffRing(w, st.team, intake, vetter, handler, passage), id); err != nil {
 				t.Fatalf("team %s cannot read the case in %s: %v", st.team, st.to, err)
 			}
 		}
-		if _, err := w.cw.Get(ctx, intake.ring, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := w.CW.Get(ctx, intake.Ring, id); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("intake still reads a resettled case: %v", err)
 		}
-		tl, err := w.cw.Timeline(ctx, handler.ring, id)
+		tl, err := w.CW.Timeline(ctx, handler.Ring, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,10 +117,10 @@ func TestWholeLifecycle(t *testing.T) {
 	})
 }
 
-func (w *world) staffRing(team string, all ...staff) *keysRing {
+func staffRing(w *world, team string, all ...staff) *keysRing {
 	for _, s := range all {
-		if s.ring.Identity(w.teams[team].ID) != nil {
-			return s.ring
+		if s.Ring.Identity(w.Teams[team].ID) != nil {
+			return s.Ring
 		}
 	}
 	return nil
@@ -131,37 +131,37 @@ func TestIllegalAndForbiddenTransitions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, s)
-		intake := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
-		handlerInIntake := w.staff(t, "handler1", []auth.Role{auth.RoleCaseHandler}, "intake")
-		outsider := w.staff(t, "outsider", []auth.Role{auth.RoleIntakeOfficer}, "casework")
-		id := w.open(t, validCase())
+		intake := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		handlerInIntake := w.Staff(t, "handler1", []auth.Role{auth.RoleCaseHandler}, "intake")
+		outsider := w.Staff(t, "outsider", []auth.Role{auth.RoleIntakeOfficer}, "casework")
+		id := w.OpenCase(t, validCase())
 
-		err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateResettled, "skip ahead")
+		err := w.CW.Transition(ctx, intake.Actor, intake.Ring, id, casework.StateResettled, "skip ahead")
 		var te *casework.TransitionError
 		if !errors.As(err, &te) || !errors.Is(err, casework.ErrIllegalTransition) || te.From != casework.StateContacted ||
 			!slices.Equal(te.Allowed, casework.AllowedFrom(casework.StateContacted)) || len(te.Allowed) == 0 {
 			t.Fatalf("illegal move: %v", err)
 		}
-		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, "nonsense", "x"); !errors.As(err, &te) {
+		if err := w.CW.Transition(ctx, intake.Actor, intake.Ring, id, "nonsense", "x"); !errors.As(err, &te) {
 			t.Fatalf("unknown state: %v", err)
 		}
-		if err := w.cw.Transition(ctx, handlerInIntake.actor, handlerInIntake.ring, id, casework.StateScreening, "x"); !errors.Is(err, casework.ErrForbidden) {
+		if err := w.CW.Transition(ctx, handlerInIntake.Actor, handlerInIntake.Ring, id, casework.StateScreening, "x"); !errors.Is(err, casework.ErrForbidden) {
 			t.Fatalf("handler moving an intake case: %v", err)
 		}
-		if err := w.cw.Transition(ctx, outsider.actor, outsider.ring, id, casework.StateScreening, "x"); !errors.Is(err, store.ErrNotFound) {
+		if err := w.CW.Transition(ctx, outsider.Actor, outsider.Ring, id, casework.StateScreening, "x"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("no wrap: %v", err)
 		}
 		var fe *casework.FieldError
-		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateScreening, ""); !errors.As(err, &fe) || fe.Field != "reason" {
+		if err := w.CW.Transition(ctx, intake.Actor, intake.Ring, id, casework.StateScreening, ""); !errors.As(err, &fe) || fe.Field != "reason" {
 			t.Fatalf("no reason: %v", err)
 		}
-		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateScreening, strings.Repeat("x", 3000)); !errors.As(err, &fe) || fe.Field != "reason" {
+		if err := w.CW.Transition(ctx, intake.Actor, intake.Ring, id, casework.StateScreening, strings.Repeat("x", 3000)); !errors.As(err, &fe) || fe.Field != "reason" {
 			t.Fatalf("long reason: %v", err)
 		}
-		if err := w.cw.Transition(ctx, intake.actor, intake.ring, id, casework.StateScreening, "bad \xff"); !errors.As(err, &fe) {
+		if err := w.CW.Transition(ctx, intake.Actor, intake.Ring, id, casework.StateScreening, "bad \xff"); !errors.As(err, &fe) {
 			t.Fatalf("bad utf-8: %v", err)
 		}
-		sum, _ := w.cw.Summary(ctx, id)
+		sum, _ := w.CW.Summary(ctx, id)
 		if sum.State != casework.StateContacted {
 			t.Fatalf("state changed to %s by refused moves", sum.State)
 		}
@@ -176,51 +176,51 @@ func TestAssignmentIsEnforcedByKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		w := newWorld(t, s)
-		intake := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
-		h1 := w.staff(t, "handler1", []auth.Role{auth.RoleCaseHandler})
-		h2 := w.staff(t, "handler2", []auth.Role{auth.RoleCaseHandler})
-		id := w.open(t, validCase())
+		intake := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		h1 := w.Staff(t, "handler1", []auth.Role{auth.RoleCaseHandler})
+		h2 := w.Staff(t, "handler2", []auth.Role{auth.RoleCaseHandler})
+		id := w.OpenCase(t, validCase())
 		for _, h := range []staff{h1, h2} {
-			if _, err := w.cw.Get(ctx, h.ring, id); !errors.Is(err, store.ErrNotFound) {
+			if _, err := w.CW.Get(ctx, h.Ring, id); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("unassigned handler reads: %v", err)
 			}
 		}
-		if err := w.cw.Assign(ctx, h2.actor, h2.ring, id, h1.p); !errors.Is(err, store.ErrNotFound) {
+		if err := w.CW.Assign(ctx, h2.Actor, h2.Ring, id, h1.P); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("assign without a wrap: %v", err)
 		}
-		if err := w.cw.Assign(ctx, intake.actor, intake.ring, id, w.teams["vetting"]); !errors.Is(err, casework.ErrNotUser) {
+		if err := w.CW.Assign(ctx, intake.Actor, intake.Ring, id, w.Teams["vetting"]); !errors.Is(err, casework.ErrNotUser) {
 			t.Fatalf("assign to a team: %v", err)
 		}
-		if err := w.cw.Assign(ctx, intake.actor, intake.ring, id, h1.p); err != nil {
+		if err := w.CW.Assign(ctx, intake.Actor, intake.Ring, id, h1.P); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.cw.Get(ctx, h1.ring, id); err != nil {
+		if _, err := w.CW.Get(ctx, h1.Ring, id); err != nil {
 			t.Fatalf("assigned handler cannot read: %v", err)
 		}
-		if _, err := w.cw.Get(ctx, h2.ring, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := w.CW.Get(ctx, h2.Ring, id); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("other handler reads: %v", err)
 		}
-		mine, _ := w.cw.Find(ctx, casework.Filter{Handler: h1.p.ID})
-		if len(mine) != 1 || mine[0].ID != id || mine[0].Handler != h1.p.ID {
+		mine, _ := w.CW.Find(ctx, casework.Filter{Handler: h1.P.ID})
+		if len(mine) != 1 || mine[0].ID != id || mine[0].Handler != h1.P.ID {
 			t.Fatalf("my cases: %+v", mine)
 		}
 		// Reassign: h1's wrap goes, h2's comes.
-		if err := w.cw.Assign(ctx, h1.actor, h1.ring, id, h2.p); err != nil {
+		if err := w.CW.Assign(ctx, h1.Actor, h1.Ring, id, h2.P); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.cw.Get(ctx, h1.ring, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := w.CW.Get(ctx, h1.Ring, id); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("previous handler still reads: %v", err)
 		}
-		if _, err := w.cw.Get(ctx, h2.ring, id); err != nil {
+		if _, err := w.CW.Get(ctx, h2.Ring, id); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.cw.Unassign(ctx, intake.actor, intake.ring, id); err != nil {
+		if err := w.CW.Unassign(ctx, intake.Actor, intake.Ring, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.cw.Get(ctx, h2.ring, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := w.CW.Get(ctx, h2.Ring, id); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unassigned handler still reads: %v", err)
 		}
-		esc, _ := w.escrowID(t)
+		esc, _ := escrowID(w)
 		if n := count(t, s, "SELECT count(*) FROM key_wraps WHERE object_kind = 'case' AND object_id = $1 AND principal_id = $2", itoa(id), esc); n != 1 {
 			t.Fatal("escrow's wrap was removed")
 		}

@@ -15,29 +15,29 @@ func TestWarmNamesAsyncAndDrop(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newWorld(t, s)
-		in := w.staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
-		noIndex := w.staff(t, "passage1", []auth.Role{auth.RolePassageCoordinator}, "passage")
-		w.open(t, validCase())
+		in := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		noIndex := w.Staff(t, "passage1", []auth.Role{auth.RolePassageCoordinator}, "passage")
+		w.OpenCase(t, validCase())
 
-		w.cw.WarmNamesAsync(in.ring, nil)
-		w.cw.WaitWarm()
-		if n := w.cw.CachedNames(); n != 2 {
+		w.CW.WarmNamesAsync(in.Ring, nil)
+		w.CW.WaitWarm()
+		if n := w.CW.CachedNames(); n != 2 {
 			t.Fatalf("the warm-up loaded %d names, want 2", n)
 		}
-		w.cw.DropNames()
-		if n := w.cw.CachedNames(); n != 0 {
+		w.CW.DropNames()
+		if n := w.CW.CachedNames(); n != 0 {
 			t.Fatalf("DropNames left %d names", n)
 		}
 		// The drop comes after the warm-up started, whenever it ends.
-		w.cw.WarmNamesAsync(in.ring, nil)
-		w.cw.DropNames()
-		w.cw.WaitWarm()
-		if n := w.cw.CachedNames(); n != 0 {
+		w.CW.WarmNamesAsync(in.Ring, nil)
+		w.CW.DropNames()
+		w.CW.WaitWarm()
+		if n := w.CW.CachedNames(); n != 0 {
 			t.Fatalf("a warm-up overtaken by a drop left %d names", n)
 		}
-		w.cw.WarmNamesAsync(noIndex.ring, nil)
-		w.cw.WaitWarm()
-		if n := w.cw.CachedNames(); n != 0 {
+		w.CW.WarmNamesAsync(noIndex.Ring, nil)
+		w.CW.WaitWarm()
+		if n := w.CW.CachedNames(); n != 0 {
 			t.Fatalf("a ring without index keys loaded %d names", n)
 		}
 	})
