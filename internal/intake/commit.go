@@ -7,10 +7,20 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"embrace/internal/keys"
 )
 
-// Group commit. New contacts arrive sealed and wrapped (all the crypto is
-// done before this point); what is left is a handful of inserts, and on
+// Group commit. New contacts arrive sealed (all the crypto but the key
+// wraps is done before this point, in the submitting goroutines). The
+// committer makes one fresh batch key, seals each contact's data key under
+// it and wraps only the batch key to escrow and the intake team: the two
+// public-key wraps (hybrid ML-KEM-768 + X25519, most of a sealed
+// submission's cost) are paid once per batch instead of once per contact.
+// Every principal that could open a contact's key can open its batch's
+// key and no other can, so need-to-know is unchanged; the batch key lives
+// in memory only while the batch is committed, no longer than the
+// contacts' own keys. What is left is a handful of inserts, and on
 // SQLite the cost of a contact is then mostly its transaction's commit.
 // The committer batches the contacts that arrive together into one write
 // transaction: a single committer goroutine (started when the first
@@ -181,20 +191,101 @@ func (c *committer) take() []*job {
 // errItem marks the error of one contact, as opposed to the transaction's.
 type errItem struct{ error }
 
-// commit stores a batch in one transaction, each contact in a savepoint.
+// batchKey is the key of one commit batch: the data keys of the batch's
+// public contacts are sealed under it, and only it is wrapped to the
+// holders (escrow and the intake team). It is generated, used and wiped
+// inside commit, so it lives in memory no longer than the contacts' own
+// keys do.
+type batchKey struct {
+	id    string
+	wraps map[int64][]byte
+}
+
+// sealBatch seals the data key of every job that has one under a fresh
+// batch key, and wraps the batch key to the holders. It returns nil when
+// no job has a key (the benchmark without encryption).
+func (s *Service) sealBatch(ctx context.Context, batch []*job) (*batchKey, error) {
+	need := false
+	for _, j := range batch {
+		need = need || j.p.key != nil
+	}
+	if !need {
+		return nil, nil
+	}
+	hs, err := s.holders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bk, err := keys.NewDataKey()
+	if err != nil {
+		return nil, err
+	}
+	defer bk.Wipe()
+	b := &batchKey{id: newID(), wraps: map[int64][]byte{}}
+	for _, h := range hs {
+		w, err := keys.Wrap(bk, h.Recipient)
+		if err != nil {
+			return nil, fmt.Errorf("intake: wrap batch key: %w", err)
+		}
+		b.wraps[h.ID] = w
+	}
+	for _, j := range batch {
+		if j.p.key == nil {
+			continue
+		}
+		if j.p.keySealed, err = keys.SealDataKeyUnder(bk, batchPlace(j.p.id), j.p.key); err != nil {
+			return nil, fmt.Errorf("intake: seal contact key: %w", err)
+		}
+		j.p.batch = b.id
+	}
+	return b, nil
+}
+
+// batchPlace binds a contact's sealed key to its row.
+func batchPlace(id string) keys.Place {
+	return keys.Place{Table: "intake_contacts", Column: "key_sealed", Row: id}
+}
+
+// storeBatchKey stores the batch key's wraps inside tx (once: a retried
+// contact finds them there).
+func (s *Service) storeBatchKey(ctx context.Context, tx *sql.Tx, b *batchKey) error {
+	if b == nil {
+		return nil
+	}
+	for pr, w := range b.wraps {
+		if _, err := s.stmt(tx, stBatchWrap).ExecContext(ctx, ObjectIntakeBatch, b.id, pr, w); err != nil {
+			return fmt.Errorf("intake: store batch key: %w", err)
+		}
+	}
+	return nil
+}
+
+// commit seals the batch's keys under one batch key, then stores the
+// batch in one transaction, each contact in a savepoint.
 func (c *committer) commit(batch []*job) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	results := make([]error, len(batch))
-	err := c.s.st.Tx(ctx, func(tx *sql.Tx) error {
+	bk, err := c.s.sealBatch(ctx, batch)
+	if err != nil {
+		for _, j := range batch {
+			j.done <- err
+		}
+		return
+	}
+	err = c.s.st.Tx(ctx, func(tx *sql.Tx) error {
 		if len(batch) == 1 {
 			// Alone, the transaction is the savepoint.
 			if err := c.s.insert(ctx, tx, batch[0].p); err != nil {
 				results[0] = err
 				return errItem{err}
 			}
+			if err := c.s.storeBatchKey(ctx, tx, bk); err != nil {
+				return err
+			}
 			return c.s.sweepNonces(ctx, tx, batch)
 		}
+		stored := false
 		for i, j := range batch {
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT intake_item"); err != nil {
 				return fmt.Errorf("intake: savepoint: %w", err)
@@ -204,9 +295,17 @@ func (c *committer) commit(batch []*job) {
 				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT intake_item"); err != nil {
 					return fmt.Errorf("intake: savepoint: %w", err)
 				}
+			} else {
+				stored = true
 			}
 			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT intake_item"); err != nil {
 				return fmt.Errorf("intake: savepoint: %w", err)
+			}
+		}
+		if stored {
+			// Only a batch that stored a contact keeps its key.
+			if err := c.s.storeBatchKey(ctx, tx, bk); err != nil {
+				return err
 			}
 		}
 		return c.s.sweepNonces(ctx, tx, batch)
@@ -222,6 +321,9 @@ func (c *committer) commit(batch []*job) {
 		if (whole && results[i] == nil) || (results[i] != nil && Code(results[i]) == "internal") {
 			results[i] = c.s.st.Tx(ctx, func(tx *sql.Tx) error {
 				if err := c.s.insert(ctx, tx, j.p); err != nil {
+					return err
+				}
+				if err := c.s.storeBatchKey(ctx, tx, bk); err != nil {
 					return err
 				}
 				return c.s.sweepNonces(ctx, tx, batch[i:i+1])
@@ -257,6 +359,7 @@ const (
 	stMessage
 	stAttachment
 	stWrap
+	stBatchWrap
 	stSweep
 	stCount
 )
@@ -264,11 +367,12 @@ const (
 var stmtText = [stCount]string{
 	stNonce: "INSERT INTO intake_form_nonces (nonce, expires) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING",
 	stUsage: "UPDATE intake_usage SET pending = pending + $1, bytes = bytes + $2 WHERE id = 1 AND pending + $1 <= $3 AND bytes + $2 <= $4",
-	stContact: `INSERT INTO intake_contacts (id, lookup, thread_key, status, channel, who, service, rank_band, region, month, sealed, sealed_bytes, created_day, updated_day)
-		VALUES ($1, $2, $3, 'new', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+	stContact: `INSERT INTO intake_contacts (id, lookup, thread_key, status, channel, who, service, rank_band, region, month, sealed, sealed_bytes, created_day, updated_day, key_batch, key_sealed)
+		VALUES ($1, $2, $3, 'new', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)`,
 	stMessage:    "INSERT INTO intake_messages (id, contact_id, author, sealed, created_day) VALUES ($1, $2, $3, $4, $5)",
 	stAttachment: "INSERT INTO intake_attachments (id, contact_id, message_id, meta, content, created_day) VALUES ($1, $2, $3, $4, $5, $6)",
 	stWrap:       "INSERT INTO key_wraps (object_kind, object_id, principal_id, wrapped) VALUES ($1, $2, $3, $4)",
+	stBatchWrap:  "INSERT INTO key_wraps (object_kind, object_id, principal_id, wrapped) VALUES ($1, $2, $3, $4) ON CONFLICT (object_kind, object_id, principal_id) DO NOTHING",
 	stSweep:      "DELETE FROM intake_form_nonces WHERE expires < $1",
 }
 

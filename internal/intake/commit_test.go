@@ -76,8 +76,21 @@ func TestGroupCommit(t *testing.T) {
 		if got := e.count(t, "intake_contacts"); got != want {
 			t.Fatalf("contacts = %d, want %d", got, want)
 		}
-		if got := e.count(t, "key_wraps WHERE object_kind = 'intake'"); got != 2*want {
-			t.Fatalf("wraps = %d, want %d", got, 2*want)
+		// One batch key per transaction that stored a contact, wrapped to
+		// team and escrow: far fewer wraps than contacts, none orphaned, and
+		// every contact's key sealed under a batch key that exists.
+		batches := e.count(t, "(SELECT DISTINCT key_batch FROM intake_contacts) b")
+		if got := e.count(t, "key_wraps WHERE object_kind = 'intake_batch'"); got != 2*batches {
+			t.Fatalf("batch wraps = %d for %d batches", got, batches)
+		}
+		if batches > want/4 {
+			t.Fatalf("%d batch keys for %d contacts: the wraps were not shared", batches, want)
+		}
+		if got := e.count(t, "intake_contacts c WHERE c.key_sealed IS NULL OR NOT EXISTS (SELECT 1 FROM key_wraps w WHERE w.object_kind = 'intake_batch' AND w.object_id = c.key_batch)"); got != 0 {
+			t.Fatalf("%d contacts without a sealed key under a stored batch key", got)
+		}
+		if got := e.count(t, "key_wraps WHERE object_kind = 'intake'"); got != 0 {
+			t.Fatalf("%d public contacts wrapped one by one", got)
 		}
 		if p, _ := e.svc.Pending(context.Background()); p != int64(want) {
 			t.Fatalf("pending = %d, want %d", p, want)

@@ -9,8 +9,10 @@
 // content — is sealed under K and bound to its row (keys.SealField,
 // keys.NewFieldWriter; attachments are streamed from the request through
 // the encrypting writer, so no plaintext temporary file exists). K is
-// wrapped to the intake team and to escrow with public keys only, and sealed
-// under a key derived from the applicant's receipt: intake needs no secret
+// sealed under the key of the batch the contact is committed in, and only
+// that batch key is wrapped to the intake team and to escrow, with public
+// keys only (a contact an officer records has K wrapped directly). K is also
+// sealed under a key derived from the applicant's receipt: intake needs no secret
 // on the server, and a seized database opens nothing (DESIGN §2 invariants
 // 1 and 2). The receipt is never stored or logged; the database keeps a
 // different derivation of it for lookup, unique-indexed and compared in
@@ -36,10 +38,11 @@
 //
 // # Throughput
 //
-// All the cryptography of a contact (its key, sealing, the wraps to the
-// intake team and escrow) is done before the database is touched. The
-// inserts then go through a group committer (commit.go): contacts that
-// arrive together share one write transaction, each in its own savepoint,
+// The sealing of a contact is done in its own request before the database
+// is touched. The inserts then go through a group committer (commit.go):
+// contacts that arrive together share one batch key (so the two public-key
+// wraps, most of the cost, are paid once per batch) and one write
+// transaction, each contact in its own savepoint,
 // so each gets its own result and one that fails (a replayed token, the
 // queue cap) fails alone. The token's nonce and the counters are checked
 // by the same statements in the same transaction as the rows, so batching

@@ -106,8 +106,11 @@ func TestSubmitThreadReplyFollowUp(t *testing.T) {
 		if q[0].Service != "army" || q[0].RankBand != "junior_officer" || q[0].Region != "MMR013" || q[0].Month != "2025-06" || q[0].Who != "soldier" || q[0].Channel != "web" {
 			t.Fatalf("green attributes: %+v", q[0])
 		}
-		if n := e.count(t, "key_wraps WHERE object_kind = 'intake'"); n != 2 {
-			t.Fatalf("contact key wrapped to %d principals, want team and escrow", n)
+		if n := e.count(t, "key_wraps WHERE object_kind = 'intake_batch' AND object_id = (SELECT key_batch FROM intake_contacts)"); n != 2 {
+			t.Fatalf("contact's batch key wrapped to %d principals, want team and escrow", n)
+		}
+		if n := e.count(t, "intake_contacts WHERE key_sealed IS NOT NULL"); n != 1 {
+			t.Fatal("the contact's key is not sealed under its batch key")
 		}
 		// Nothing red in the clear.
 		var raw []byte

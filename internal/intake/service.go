@@ -21,7 +21,13 @@ import (
 	"embrace/internal/store"
 )
 
-// ObjectIntake is the key_wraps object kind of a contact's data key.
+// ObjectIntakeBatch is the key_wraps object kind of a commit batch's key,
+// under which the data keys of the public contacts in that batch are
+// sealed (see commit.go).
+const ObjectIntakeBatch = "intake_batch"
+
+// ObjectIntake is the key_wraps object kind of a contact's data key (for
+// contacts recorded by an officer, and those stored before batch keys).
 const ObjectIntake = "intake"
 
 // TeamName is the team principal new contacts are wrapped to.
@@ -283,6 +289,12 @@ type prepared struct {
 	msgSealed []byte
 	files     []sealedFile
 	wraps     map[int64][]byte
+	// key is the contact's data key, to be sealed under its batch's key
+	// by the committer (public contacts); batch and keySealed are the
+	// result. Contacts whose key is wrapped directly (wraps) have none.
+	key       *keys.DataKey
+	batch     string
+	keySealed []byte
 	lookup    []byte
 	threadKey []byte
 	month     string
@@ -375,7 +387,7 @@ func (s *Service) finish(ctx context.Context, tok *formToken, k *keys.DataKey, f
 	if err != nil {
 		return Receipt{}, err
 	}
-	p, err := s.prepare(ctx, k, c, "web", fs)
+	p, err := s.prepare(ctx, k, c, "web", fs, false)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -399,8 +411,10 @@ func (s *Service) finish(ctx context.Context, tok *formToken, k *keys.DataKey, f
 	return r, nil
 }
 
-// prepare seals a cleaned contact under k and wraps k to its holders.
-func (s *Service) prepare(ctx context.Context, k *keys.DataKey, c cleaned, channel string, fs *fileSealer) (*prepared, error) {
+// prepare seals a cleaned contact under k. A contact recorded by an
+// officer has k wrapped to its holders now (wrap); a public contact's k is
+// sealed under its batch's key when the committer takes it.
+func (s *Service) prepare(ctx context.Context, k *keys.DataKey, c cleaned, channel string, fs *fileSealer, wrap bool) (*prepared, error) {
 	now := s.now().UTC()
 	p := &prepared{id: newID(), msgID: newID(), channel: channel, c: c, files: fs.files,
 		month: now.Format("2006-01"), day: now.Format(time.DateOnly), wraps: map[int64][]byte{}}
@@ -411,7 +425,10 @@ func (s *Service) prepare(ctx context.Context, k *keys.DataKey, c cleaned, chann
 	if p.msgSealed, err = sealJSON(k, messagePlace(p.msgID), c.message); err != nil {
 		return nil, err
 	}
-	if k != nil {
+	if k != nil && !wrap {
+		p.key = k
+	}
+	if k != nil && wrap {
 		hs, err := s.holders(ctx)
 		if err != nil {
 			return nil, err
@@ -461,8 +478,12 @@ func (s *Service) insert(ctx context.Context, tx *sql.Tx, p *prepared) error {
 	if p.threadKey != nil {
 		threadKey = p.threadKey
 	}
+	var keySealed any
+	if p.keySealed != nil {
+		keySealed = p.keySealed
+	}
 	_, err = s.stmt(tx, stContact).ExecContext(ctx,
-		p.id, lookup, threadKey, p.channel, p.c.who, p.c.service, p.c.rankBand, p.c.region, p.month, p.sealed, p.bytes, p.day)
+		p.id, lookup, threadKey, p.channel, p.c.who, p.c.service, p.c.rankBand, p.c.region, p.month, p.sealed, p.bytes, p.day, p.batch, keySealed)
 	if store.IsUniqueViolation(err) {
 		return fmt.Errorf("intake: store contact: %w", store.ErrConflict)
 	}

@@ -114,7 +114,7 @@ func (s *Service) openKey(ctx context.Context, ring *keys.Keyring, id string) (S
 	if err != nil {
 		return Summary{}, nil, fmt.Errorf("intake: read contact: %w", err)
 	}
-	k, err := ring.OpenObjectKey(ctx, s.st.DB(), ObjectIntake, id)
+	k, err := s.contactKey(ctx, ring, id)
 	if errors.Is(err, keys.ErrNoAccess) {
 		return Summary{}, nil, ErrNotFound
 	}
@@ -122,6 +122,26 @@ func (s *Service) openKey(ctx context.Context, ring *keys.Keyring, id string) (S
 		return Summary{}, nil, fmt.Errorf("intake: open contact key: %w", err)
 	}
 	return sum, k, nil
+}
+
+// contactKey opens a contact's data key with ring: through its batch's
+// key when it was committed in a batch, else from its own wraps.
+func (s *Service) contactKey(ctx context.Context, ring *keys.Keyring, id string) (*keys.DataKey, error) {
+	var batch string
+	var sealed []byte
+	err := s.st.DB().QueryRowContext(ctx, "SELECT key_batch, key_sealed FROM intake_contacts WHERE id = $1", id).Scan(&batch, &sealed)
+	if err != nil {
+		return nil, err
+	}
+	if batch == "" {
+		return ring.OpenObjectKey(ctx, s.st.DB(), ObjectIntake, id)
+	}
+	bk, err := ring.OpenObjectKey(ctx, s.st.DB(), ObjectIntakeBatch, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer bk.Wipe()
+	return keys.OpenDataKeyUnder(bk, batchPlace(id), sealed)
 }
 
 func object(id string) string { return "intake:" + id }
@@ -354,7 +374,7 @@ func (s *Service) Record(ctx context.Context, actor, channel string, f Form) (st
 		return "", err
 	}
 	defer k.Wipe()
-	p, err := s.prepare(ctx, k, c, channel, &fileSealer{})
+	p, err := s.prepare(ctx, k, c, channel, &fileSealer{}, true)
 	if err != nil {
 		return "", err
 	}

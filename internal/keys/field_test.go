@@ -290,3 +290,39 @@ func TestSealDataKeyRoundTrip(t *testing.T) {
 		t.Fatalf("wrong ad: %v", err)
 	}
 }
+
+func TestSealDataKeyUnderRoundTrip(t *testing.T) {
+	t.Parallel()
+	outer, _ := NewDataKey()
+	defer outer.Wipe()
+	k, _ := NewDataKey()
+	defer k.Wipe()
+	p := Place{"intake_contacts", "key_sealed", "c1"}
+	sealed, err := SealDataKeyUnder(outer, p, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := OpenDataKeyUnder(outer, p, sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Wipe()
+	q := Place{"t", "c", "1"}
+	ct, _ := SealField(k, q, []byte("x"))
+	if pt, err := OpenField(back, q, ct); err != nil || string(pt) != "x" {
+		t.Fatalf("reopened key does not open: %v", err)
+	}
+	other, _ := NewDataKey()
+	defer other.Wipe()
+	if _, err := OpenDataKeyUnder(other, p, sealed); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("wrong outer key: %v", err)
+	}
+	if _, err := OpenDataKeyUnder(outer, Place{"intake_contacts", "key_sealed", "c2"}, sealed); !errors.Is(err, ErrDecrypt) {
+		t.Fatalf("moved to another row: %v", err)
+	}
+	// A field that is not a sealed key is refused, not taken for one.
+	notKey, _ := SealField(outer, p, []byte("not a key"))
+	if _, err := OpenDataKeyUnder(outer, p, notKey); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("a sealed non-key: %v", err)
+	}
+}

@@ -35,3 +35,38 @@ func OpenDataKey(key32, sealed, ad []byte) (*DataKey, error) {
 	}
 	return newDataKey(pt[1:])
 }
+
+// SealDataKeyUnder seals data key k under another data key, outer, bound
+// to place p: a group of objects whose keys are sealed under one outer key
+// needs only the outer key wrapped to their principals, so the costly
+// public-key wraps are made once for the group rather than once per
+// object. Opening needs outer (OpenDataKeyUnder).
+func SealDataKeyUnder(outer *DataKey, p Place, k *DataKey) ([]byte, error) {
+	var out []byte
+	err := k.use(func(st *dataKeyState) error {
+		pt := make([]byte, 0, 1+DataKeySize)
+		pt = append(append(pt, kindDataKey), st.key.b...)
+		defer clear(pt)
+		var err error
+		out, err = SealField(outer, p, pt)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("keys: seal data key: %w", err)
+	}
+	return out, nil
+}
+
+// OpenDataKeyUnder opens the output of SealDataKeyUnder with the same
+// outer key and place; a wrong key or place gives ErrDecrypt.
+func OpenDataKeyUnder(outer *DataKey, p Place, sealed []byte) (*DataKey, error) {
+	pt, err := OpenField(outer, p, sealed)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pt)
+	if len(pt) != 1+DataKeySize || pt[0] != kindDataKey {
+		return nil, fmt.Errorf("keys: open data key: %w: not a sealed data key", ErrMalformed)
+	}
+	return newDataKey(pt[1:])
+}
