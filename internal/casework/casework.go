@@ -242,6 +242,8 @@ type Prepared struct {
 	day    string
 	people []preparedPerson
 	wraps  map[int64][]byte // principal id → wrapped case key
+	// history is the path of an imported or synthetic case (SetHistory).
+	history []Step
 	// plain holds the cleaned people until Index runs (or Insert drops
 	// them); it is red and never stored.
 	plain []Person
@@ -352,9 +354,20 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, p *Prepared) (int64, e
 			return 0, fmt.Errorf("casework: store case key: %w", err)
 		}
 	}
+	first := p.state
+	if len(p.history) > 0 {
+		first = StateContacted
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (ref, case_id, day, actor, kind, to_state) VALUES ($1, $2, $3, $4, $5, $6)",
-		newID(), id, p.day, "", EventCreated, p.state); err != nil {
+		newID(), id, p.day, "", EventCreated, first); err != nil {
 		return 0, fmt.Errorf("casework: timeline: %w", err)
+	}
+	from, since := first, p.day
+	for _, st := range p.history {
+		if err := insertEvent(ctx, tx, newID(), id, st.Day, actorImport, EventTransition, from, st.State, nil, stageDays(since, st.Day)); err != nil {
+			return 0, err
+		}
+		from, since = st.State, st.Day
 	}
 	return id, nil
 }

@@ -296,3 +296,89 @@ var syntheticMix = []struct {
 	{500, StateArrived}, {700, StateSheltered}, {850, StateResettled}, {900, StateRejected}, {940, StateWithdrawn},
 	{980, StateLost}, {990, StateInfiltrate}, {995, StateDetained}, {1000, StateDeceased},
 }
+
+// Step is one move of an imported or synthetic case's history: the state
+// it moved to and the day (YYYY-MM-DD).
+type Step struct {
+	State string
+	Day   string
+}
+
+// actorImport is the timeline actor of moves that came with an imported
+// or synthetic case rather than from a person.
+const actorImport = "import"
+
+// SetHistory makes a prepared case arrive with the moves of steps already
+// made, from contacted (on its recorded day): the timeline gets each move,
+// green, with its day and the days spent in the state it left. Every move
+// must be in the lifecycle table and the days must not go backwards;
+// otherwise nothing is set. The case ends in the last step's state.
+func (p *Prepared) SetHistory(steps []Step) error {
+	from, since := StateContacted, p.day
+	for _, st := range steps {
+		allowed := false
+		for _, m := range lifecycle[from].Moves {
+			allowed = allowed || m.To == st.State
+		}
+		if !allowed {
+			return &TransitionError{From: from, To: st.State, Allowed: AllowedFrom(from)}
+		}
+		if stageDays(since, st.Day) < 0 {
+			return &FieldError{"day", "must be a day no earlier than the one before"}
+		}
+		from, since = st.State, st.Day
+	}
+	p.state, p.team = from, teamOf(from, TeamIntake)
+	p.history = slices.Clone(steps)
+	return nil
+}
+
+// syntheticPaths are the moves that lead from contacted to each state in
+// synthetic data, along the main path or off it where the state is an exit.
+var syntheticPaths = map[string][]string{
+	StateContacted:  nil,
+	StateScreening:  {StateScreening},
+	StateVetting:    {StateScreening, StateVetting},
+	StateVerified:   {StateScreening, StateVetting, StateVerified},
+	StateInPassage:  {StateScreening, StateVetting, StateVerified, StateInPassage},
+	StateArrived:    {StateScreening, StateVetting, StateVerified, StateInPassage, StateArrived},
+	StateSheltered:  {StateScreening, StateVetting, StateVerified, StateInPassage, StateArrived, StateSheltered},
+	StateResettled:  {StateScreening, StateVetting, StateVerified, StateInPassage, StateArrived, StateSheltered, StateResettled},
+	StateRejected:   {StateScreening, StateVetting, StateRejected},
+	StateWithdrawn:  {StateScreening, StateWithdrawn},
+	StateLost:       {StateScreening, StateVetting, StateLost},
+	StateInfiltrate: {StateScreening, StateVetting, StateInfiltrate},
+	StateDetained:   {StateScreening, StateVetting, StateVerified, StateInPassage, StateDetained},
+	StateDeceased:   {StateScreening, StateVetting, StateVerified, StateInPassage, StateDeceased},
+}
+
+// stageSpan is the range of days synthetic cases spend in a state before
+// leaving it: screening within the week, vetting weeks, passage days to
+// weeks, a stay in a shelter months.
+var stageSpan = map[string][2]int{
+	StateContacted: {0, 6}, StateScreening: {1, 10}, StateVetting: {5, 40}, StateVerified: {3, 30},
+	StateInPassage: {2, 15}, StateArrived: {0, 4}, StateSheltered: {30, 240},
+}
+
+// SyntheticHistory is the history (for SetHistory) of synthetic case
+// number i, contacted on day contacted and now in state: the moves that
+// lead there, each a fixed, realistic number of days after the one before
+// (the same for the same i), and none after today.
+func SyntheticHistory(i int, state string, contacted, today time.Time) []Step {
+	path := syntheticPaths[state]
+	out := make([]Step, 0, len(path))
+	day, from := contacted, StateContacted
+	x := uint64(i)*0xD6E8FEB86659FD93 + 0x9E3779B97F4A7C15
+	for _, to := range path {
+		x ^= x >> 32
+		x *= 0xD6E8FEB86659FD93
+		span := stageSpan[from]
+		day = day.AddDate(0, 0, span[0]+int((x>>33)%uint64(span[1]-span[0]+1)))
+		if day.After(today) {
+			day = today
+		}
+		out = append(out, Step{State: to, Day: day.Format(time.DateOnly)})
+		from = to
+	}
+	return out
+}

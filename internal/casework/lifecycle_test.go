@@ -2,10 +2,12 @@ package casework_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
@@ -226,6 +228,93 @@ func TestAssignmentIsEnforcedByKeys(t *testing.T) {
 		}
 		if n := count(t, s, "SELECT count(*) FROM audit_entries WHERE action IN ('case.assign', 'case.unassign')"); n != 3 {
 			t.Fatalf("%d assignment audit entries", n)
+		}
+	})
+}
+
+func TestSyntheticHistories(t *testing.T) {
+	t.Parallel()
+	contacted := time.Date(2021, 7, 3, 0, 0, 0, 0, time.UTC)
+	today := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		state := casework.SyntheticState(i)
+		steps := casework.SyntheticHistory(i, state, contacted, today)
+		nc := validCase()
+		nc.Day = contacted
+		p, err := casework.Prepare(nc, testEscrow(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetHistory(steps); err != nil {
+			t.Fatalf("case %d (%s): %v", i, state, err)
+		}
+		if state != casework.StateContacted && (len(steps) == 0 || steps[len(steps)-1].State != state) {
+			t.Fatalf("case %d: history %v does not end in %s", i, steps, state)
+		}
+	}
+	// A recent case's history stops at today.
+	steps := casework.SyntheticHistory(7, casework.StateResettled, today.AddDate(0, 0, -3), today)
+	if last := steps[len(steps)-1].Day; last != "2023-01-01" {
+		t.Fatalf("history runs past today: %v", steps)
+	}
+	// Illegal moves and days that go backwards are refused.
+	nc := validCase()
+	nc.Day = contacted
+	p, _ := casework.Prepare(nc, testEscrow(t))
+	var te *casework.TransitionError
+	if err := p.SetHistory([]casework.Step{{State: casework.StateVerified, Day: "2021-08-02"}}); !errors.As(err, &te) {
+		t.Fatalf("contacted → verified: %v", err)
+	}
+	if err := p.SetHistory([]casework.Step{{State: casework.StateScreening, Day: "2000-01-01"}}); !errors.Is(err, casework.ErrInvalid) {
+		t.Fatalf("a day before the contact: %v", err)
+	}
+}
+
+func TestStageDays(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := newWorld(t, s)
+		intake := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		// A case imported with its history carries each stage's length.
+		p, err := casework.Prepare(casework.NewCase{Green: validCase().Green, Defector: validCase().Defector,
+			Day: time.Date(2021, 8, 1, 0, 0, 0, 0, time.UTC)}, testEscrow(t), w.Teams["intake"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetHistory([]casework.Step{{State: casework.StateScreening, Day: "2021-08-04"}, {State: casework.StateVetting, Day: "2021-08-14"}}); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := s.Tx(ctx, func(tx *sql.Tx) error { id, err = w.CW.Insert(ctx, tx, p); return err }); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		rows, err := s.DB().Query("SELECT from_state, stage_days FROM case_events WHERE case_id = $1 AND kind = 'transition'", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var from string
+			var d int
+			if err := rows.Scan(&from, &d); err != nil {
+				t.Fatal(err)
+			}
+			got[from] = d
+		}
+		rows.Close()
+		if got["contacted"] != 3 || got["screening"] != 10 || len(got) != 2 {
+			t.Fatalf("stage days %v", got)
+		}
+		if sum, _ := w.CW.Summary(ctx, id); sum.State != casework.StateVetting || sum.Team != "vetting" {
+			t.Fatalf("imported case in %s/%s", sum.State, sum.Team)
+		}
+		// A live move records the days since the case entered the state.
+		live := w.OpenCase(t, validCase())
+		w.Move(t, live, []string{casework.StateScreening}, intake)
+		var d sql.NullInt64
+		if err := s.DB().QueryRow("SELECT stage_days FROM case_events WHERE case_id = $1 AND kind = 'transition'", live).Scan(&d); err != nil || !d.Valid || d.Int64 != 0 {
+			t.Fatalf("live move stage days %v %v", d, err)
 		}
 	})
 }

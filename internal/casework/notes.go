@@ -82,12 +82,42 @@ func addEvent(ctx context.Context, tx *sql.Tx, k *keys.DataKey, caseID int64, a 
 			return fmt.Errorf("casework: timeline: %w", err)
 		}
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO case_events (ref, case_id, day, actor, kind, from_state, to_state, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		ref, caseID, today(), a.Name, kind, from, to, sealed)
+	var days any
+	if kind == EventTransition {
+		// The days spent in the state left: since the latest event that
+		// entered it.
+		var entered string
+		err := tx.QueryRowContext(ctx, "SELECT day FROM case_events WHERE case_id = $1 AND to_state = $2 ORDER BY id DESC LIMIT 1", caseID, from).Scan(&entered)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("casework: timeline: %w", err)
+		}
+		if d := stageDays(entered, today()); d >= 0 {
+			days = d
+		}
+	}
+	return insertEvent(ctx, tx, ref, caseID, today(), a.Name, kind, from, to, sealed, days)
+}
+
+// insertEvent stores one timeline event; days is the stage's length in
+// days for a transition (nil when unknown).
+func insertEvent(ctx context.Context, tx *sql.Tx, ref string, caseID int64, day, actor, kind, from, to string, sealed []byte, days any) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO case_events (ref, case_id, day, actor, kind, from_state, to_state, sealed, stage_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		ref, caseID, day, actor, kind, from, to, sealed, days)
 	if err != nil {
 		return fmt.Errorf("casework: timeline: %w", err)
 	}
 	return nil
+}
+
+// stageDays is the whole days from one day (YYYY-MM-DD) to another; -1
+// when either is not a day or to comes first.
+func stageDays(from, to string) int {
+	a, err1 := time.Parse(time.DateOnly, from)
+	b, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || b.Before(a) {
+		return -1
+	}
+	return int(b.Sub(a).Hours() / 24)
 }
 
 // Event is one entry of a case's timeline. Detail is red (a reason, a

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"embrace/internal/casework"
 	"embrace/internal/keys"
@@ -81,6 +82,7 @@ func addSynthetic(ctx context.Context, st *store.Store, seed uint64, total int, 
 	}
 	g := synth.New(seed, total)
 	cw := casework.New(st)
+	now := time.Now().UTC()
 	batch := make([]*casework.Prepared, synthBatch)
 	for start := 0; start < total; start += synthBatch {
 		end := min(start+synthBatch, total)
@@ -90,11 +92,12 @@ func addSynthetic(ctx context.Context, st *store.Store, seed uint64, total int, 
 			if t, ok := teams[casework.StageTeam(state)]; ok && !slices.ContainsFunc(to, func(p keys.Principal) bool { return p.ID == t.ID }) {
 				holders = append(slices.Clip(to), t)
 			}
-			p, err := casework.Prepare(synthCase(g.Defector(start+j)), esc, holders...)
+			d := g.Defector(start + j)
+			p, err := casework.Prepare(synthCase(d), esc, holders...)
 			if err != nil {
 				return nil, err
 			}
-			if err := p.SetState(state); err != nil {
+			if err := p.SetHistory(casework.SyntheticHistory(start+j, state, d.Contacted, now)); err != nil {
 				return nil, err
 			}
 			if ix != nil {

@@ -81,6 +81,54 @@ type Data struct {
 	facts []fact
 	// First and Last are the first and last months with a case.
 	First, Last string
+	// stages holds, per funnel stage, how many moves out of it took each
+	// number of days.
+	stages map[string]map[int]int
+}
+
+// StageTime is how long cases stayed in one stage of the funnel before
+// they moved on: how many moves out of it are known, and the median, 90th
+// percentile and longest stay in whole days.
+type StageTime struct {
+	Stage                string
+	Moves                int
+	Median, P90, Longest int
+}
+
+// StageTimes lists the time spent in each funnel stage that cases have
+// left (a stage no case has left yet is listed with no moves).
+func (d *Data) StageTimes() []StageTime {
+	var out []StageTime
+	for _, st := range funnel[:len(funnel)-1] {
+		hist := d.stages[st]
+		t := StageTime{Stage: st}
+		days := make([]int, 0, len(hist))
+		for day, n := range hist {
+			days = append(days, day)
+			t.Moves += n
+		}
+		slices.Sort(days)
+		if t.Moves > 0 {
+			t.Longest = days[len(days)-1]
+			t.Median = quantile(days, hist, t.Moves, 1, 2)
+			t.P90 = quantile(days, hist, t.Moves, 9, 10)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// quantile is the smallest day d such that at least num/den of the n moves
+// (counted per day in hist, days sorted) took d days or fewer.
+func quantile(days []int, hist map[int]int, n, num, den int) int {
+	seen := 0
+	for _, d := range days {
+		seen += hist[d]
+		if seen*den >= n*num {
+			return d
+		}
+	}
+	return days[len(days)-1]
 }
 
 // Load reads the green attributes of every case, grouped, in one query.
@@ -108,7 +156,37 @@ func Load(ctx context.Context, db *sql.DB) (*Data, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("stats: load: %w", err)
 	}
+	if d.stages, err = loadStages(ctx, db); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// loadStages reads how many moves out of each stage took each number of
+// days, grouped by the database (green data only).
+func loadStages(ctx context.Context, db *sql.DB) (map[string]map[int]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT from_state, stage_days, count(*) FROM case_events
+		WHERE kind = 'transition' AND stage_days IS NOT NULL GROUP BY from_state, stage_days`)
+	if err != nil {
+		return nil, fmt.Errorf("stats: load stages: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[int]int{}
+	for rows.Next() {
+		var st string
+		var days, n int
+		if err := rows.Scan(&st, &days, &n); err != nil {
+			return nil, fmt.Errorf("stats: load stages: %w", err)
+		}
+		if out[st] == nil {
+			out[st] = map[int]int{}
+		}
+		out[st][days] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stats: load stages: %w", err)
+	}
+	return out, nil
 }
 
 // Query says which cases a table counts and how it breaks them down.

@@ -28,6 +28,9 @@ type statsTable struct {
 	Columns []string // message ids
 	Total   *statsRow
 	Chart   template.HTML
+	// Groups puts the key of the soldiers/police/unknown colours under
+	// the chart; Totals adds the total column.
+	Groups, Totals bool
 }
 
 type statsRow struct {
@@ -43,6 +46,8 @@ type statsPage struct {
 	Through string
 	Tables  []statsTable
 	Error   string
+	// Stages is the time spent in each stage (the dashboard only).
+	Stages []stats.StageTime
 }
 
 // rowLabel names a table row in the page's language: a text, or a
@@ -67,7 +72,7 @@ func rowLabel(breakdown, row, lang string) (text, id string) {
 }
 
 func (s *Server) statsView(t stats.Table, lang string) statsTable {
-	v := statsTable{Title: "stats.table." + t.Breakdown}
+	v := statsTable{Title: "stats.table." + t.Breakdown, Totals: true}
 	for _, c := range t.Columns {
 		v.Columns = append(v.Columns, "stats.col."+c)
 	}
@@ -93,8 +98,43 @@ func (s *Server) statsView(t stats.Table, lang string) statsTable {
 		v.Total = &tot
 	}
 	if t.Breakdown == stats.ByMonth {
-		v.Chart = monthChart(t)
+		v.Chart, v.Groups = monthChart(t), true
 	}
+	return v
+}
+
+// stageView is the table of time spent in each stage, with its chart:
+// for every stage, a bar to the median stay and a lighter one on to the
+// 90th percentile.
+func stageView(sts []stats.StageTime, lang string) statsTable {
+	v := statsTable{Title: "stats.table.stage_time",
+		Columns: []string{"stats.col.moves", "stats.col.median_days", "stats.col.p90_days", "stats.col.longest_days"}}
+	num := func(n int) string {
+		if lang == langMy {
+			return myanmar.BurmeseDigits(fmt.Sprint(n))
+		}
+		return fmt.Sprint(n)
+	}
+	const rowH, labelW, barW = 14.0, 0.0, 300.0
+	longest := 1
+	for _, st := range sts {
+		longest = max(longest, st.P90)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">`, barW+40, float64(len(sts))*rowH)
+	for i, st := range sts {
+		row := statsRow{LabelID: "stats.row." + st.Stage, Cells: []string{num(st.Moves), "–", "–", "–"}}
+		if st.Moves > 0 {
+			row.Cells = []string{num(st.Moves), num(st.Median), num(st.P90), num(st.Longest)}
+			y := float64(i) * rowH
+			fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="10" fill="#b8d4cd"/>`, labelW, y+2, float64(st.P90)/float64(longest)*barW)
+			fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="10" fill="#2f6f62"/>`, labelW, y+2, float64(st.Median)/float64(longest)*barW)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="9">%s</text>`, float64(st.P90)/float64(longest)*barW+3, y+11, template.HTMLEscapeString(num(st.Median)+" / "+num(st.P90)))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	b.WriteString(`</svg>`)
+	v.Chart = template.HTML(b.String())
 	return v
 }
 
@@ -149,6 +189,9 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, p statsPage
 	for _, t := range tables {
 		p.Tables = append(p.Tables, s.statsView(t, lang))
 	}
+	if p.Stages != nil {
+		p.Tables = append(p.Tables, stageView(p.Stages, lang))
+	}
 	if lang == langMy {
 		p.Through = myanmar.BurmeseDigits(p.Through)
 	}
@@ -185,5 +228,5 @@ func (s *Server) statsDashboard(w http.ResponseWriter, r *http.Request, sess *au
 		}
 		tables = append(tables, t)
 	}
-	s.renderStats(w, r, statsPage{Nav: &nav}, tables, nil)
+	s.renderStats(w, r, statsPage{Nav: &nav, Stages: d.StageTimes()}, tables, nil)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,6 +27,13 @@ func TestStatsPages(t *testing.T) {
 				}
 			}
 		}
+		// One case left vetting after 12 days, another after 40.
+		for i, days := range []int{12, 40} {
+			if _, err := st.Writer().ExecContext(context.Background(), `INSERT INTO case_events (ref, case_id, day, actor, kind, from_state, to_state, stage_days)
+				VALUES ($1, (SELECT min(id) FROM cases), '2022-01-01', 'import', 'transition', 'vetting', 'verified', $2)`, "ev"+strconv.Itoa(i), days); err != nil {
+				t.Fatal(err)
+			}
+		}
 		en := e.get(t, "/stats?lang=en")
 		body := en.Body.String()
 		if en.Code != 200 || !strings.Contains(body, "2021-07") || !strings.Contains(body, ">1000<") || !strings.Contains(body, "<svg") {
@@ -42,11 +50,19 @@ func TestStatsPages(t *testing.T) {
 		if r := e.get(t, "/stats?lang=en&from=2021-13"); r.Code != http.StatusBadRequest || !strings.Contains(r.Body.String(), "not valid") {
 			t.Fatalf("bad month: %d", r.Code)
 		}
-		// Staff see exact counts and the funnel.
+		// Staff see exact counts, the funnel and the time in each stage.
 		c := e.login(t, e.account(t, "analyst-w", auth.RoleAnalyst), webTestPassword)
 		dash := e.get(t, "/stats/dashboard?lang=en", c)
-		if dash.Code != 200 || !strings.Contains(dash.Body.String(), ">3<") || !strings.Contains(dash.Body.String(), "Case funnel") {
+		body = dash.Body.String()
+		if dash.Code != 200 || !strings.Contains(body, ">3<") || !strings.Contains(body, "Case funnel") {
 			t.Fatalf("dashboard: %d", dash.Code)
+		}
+		stage := body[strings.Index(body, "Time in each stage"):]
+		if !strings.Contains(stage, `Vetting</th><td class="num">2</td><td class="num">12</td><td class="num">40</td><td class="num">40</td>`) {
+			t.Fatalf("time in vetting: %s", stage)
+		}
+		if my := e.get(t, "/stats/dashboard?lang=my", c).Body.String(); !strings.Contains(my, "<td class=\"num\">၁၂</td>") {
+			t.Fatal("the Burmese dashboard lacks the stage times in Burmese digits")
 		}
 	})
 }
