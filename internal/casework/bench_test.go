@@ -30,11 +30,17 @@ const benchSeed = 7
 // benchFixture returns a SQLite deployment with benchCases synthetic cases
 // (families, a mix of states, duplicate indexes) and a keyring holding every
 // stage team's key. It is built once and kept in the temp dir, keyed by
-// seed and size.
+// schema version, seed and size.
 func benchFixture(b *testing.B) (*store.Store, *keys.Keyring) {
 	b.Helper()
 	ctx := context.Background()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("embrace-casework-bench-v2-s%d-n%d", benchSeed, benchCases))
+	schema, err := store.LatestSchemaVersion()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The schema version is in the name: a fixture built by older code is
+	// never reused after a migration is added.
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("embrace-casework-bench-v%d-s%d-n%d", schema, benchSeed, benchCases))
 	if _, err := os.Stat(filepath.Join(dir, "done")); err != nil {
 		os.RemoveAll(dir)
 		b.Logf("building the %d-case fixture in %s (once)", benchCases, dir)
