@@ -227,17 +227,17 @@ func (a *API) getShelter(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 		return
 	}
 	ctx, ring := r.Context(), sess.Keyring()
-	h, err := a.sh.House(ctx, ring, id)
+	h, err := a.sh.House(ctx, ring, id, sess.Actor())
 	if err != nil {
 		a.shelterError(w, err)
 		return
 	}
-	res, err := a.sh.Residents(ctx, ring, id)
+	res, err := a.sh.Residents(ctx, ring, id, sess.Actor())
 	if err != nil {
 		a.shelterError(w, err)
 		return
 	}
-	ns, err := a.sh.Needs(ctx, ring, id)
+	ns, err := a.sh.Needs(ctx, ring, id, sess.Actor())
 	if err != nil {
 		a.shelterError(w, err)
 		return
@@ -333,7 +333,7 @@ func (a *API) meetShelterNeed(w http.ResponseWriter, r *http.Request, sess *auth
 }
 
 func (a *API) shelterRequests(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	ss, err := a.sh.Requests(r.Context(), sess.Keyring())
+	ss, err := a.sh.Requests(r.Context(), sess.Keyring(), sess.Actor())
 	if err != nil {
 		a.shelterError(w, err)
 		return
@@ -403,7 +403,7 @@ func (a *API) caseShelter(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 	if !ok {
 		return
 	}
-	ss, err := a.sh.CaseStays(r.Context(), sess.Keyring(), id)
+	ss, err := a.sh.CaseStays(r.Context(), sess.Keyring(), id, sess.Actor())
 	if err != nil {
 		a.shelterError(w, err)
 		return

@@ -108,15 +108,15 @@ func plantShelter(t *testing.T, ctx context.Context, s *store.Store) []string {
 	}
 
 	// They are really there: the shelter team reads them back.
-	h, err := sv.House(ctx, ring, house)
+	h, err := sv.House(ctx, ring, house, a.Name)
 	if err != nil || h.Address != canaryHouseAddress || h.Contact != canaryHouseContact || h.Phone != canaryHousePhone || h.Notes != canaryHouseNotes {
 		t.Fatalf("house does not read back: %v", err)
 	}
-	rs, err := sv.Residents(ctx, ring, house)
+	rs, err := sv.Residents(ctx, ring, house, a.Name)
 	if err != nil || len(rs) != 1 || rs[0].Residents[0].NameLatin != canaryResident || rs[0].Disclosed == nil || rs[0].Disclosed.Address != canaryHouseAddress {
 		t.Fatalf("residents do not read back: %v", err)
 	}
-	ns, err := sv.Needs(ctx, ring, house)
+	ns, err := sv.Needs(ctx, ring, house, a.Name)
 	if err != nil || len(ns) != 1 || ns[0].Note != canaryNeedNote {
 		t.Fatalf("need does not read back: %v", err)
 	}

@@ -277,9 +277,10 @@ func (s *Service) forUpdate() string {
 	return ""
 }
 
-// House opens house id with ring (the shelter team's or escrow's key); a
-// house the ring cannot open is store.ErrNotFound.
-func (s *Service) House(ctx context.Context, ring *keys.Keyring, id int64) (House, error) {
+// House opens house id with ring (the shelter team's or escrow's key) for
+// actor, and audits the read ("shelter.house.read"); a house the ring
+// cannot open is store.ErrNotFound.
+func (s *Service) House(ctx context.Context, ring *keys.Keyring, id int64, actor string) (House, error) {
 	h, err := readHouse(ctx, s.st.DB(), id, "")
 	if err != nil {
 		return House{}, err
@@ -293,7 +294,22 @@ func (s *Service) House(ctx context.Context, ring *keys.Keyring, id int64) (Hous
 	if err := openJSON(k, housePlace(h.ref), h.sealed, &out.Details); err != nil {
 		return House{}, err
 	}
+	if err := s.auditRead(ctx, actor, "shelter.house.read", houseObject(id), nil); err != nil {
+		return House{}, err
+	}
 	return out, nil
+}
+
+// auditRead records that actor read sealed shelter data.
+func (s *Service) auditRead(ctx context.Context, actor, action, object string, detail map[string]string) error {
+	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: action, Object: object, Detail: detail})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("shelter: audit: %w", err)
+	}
+	return nil
 }
 
 func openKey(ctx context.Context, q store.Querier, ring *keys.Keyring, kind, ref string) (*keys.DataKey, error) {

@@ -112,8 +112,9 @@ func (s *Service) MeetNeed(ctx context.Context, a casework.Actor, houseID, needI
 	})
 }
 
-// Needs lists house houseID's needs, open first, with notes opened by ring.
-func (s *Service) Needs(ctx context.Context, ring *keys.Keyring, houseID int64) ([]Need, error) {
+// Needs lists house houseID's needs, open first, with notes opened by
+// ring (a read audited for actor).
+func (s *Service) Needs(ctx context.Context, ring *keys.Keyring, houseID int64, actor string) ([]Need, error) {
 	h, err := readHouse(ctx, s.st.DB(), houseID, "")
 	if err != nil {
 		return nil, err
@@ -144,5 +145,14 @@ func (s *Service) Needs(ctx context.Context, ring *keys.Keyring, houseID int64) 
 		clear(raw)
 		out = append(out, n)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("shelter: needs: %w", err)
+	}
+	rows.Close()
+	if len(out) > 0 {
+		if err := s.auditRead(ctx, actor, "shelter.needs.read", houseObject(houseID), nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

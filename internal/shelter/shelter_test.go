@@ -120,18 +120,18 @@ func TestShelterFlow(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Before assignment the case knows no address.
-		cs, err := e.sv.CaseStays(ctx, e.handler.Ring, id)
+		cs, err := e.sv.CaseStays(ctx, e.handler.Ring, id, e.handler.Actor.Name)
 		if err != nil || len(cs) != 1 || cs[0].Disclosed != nil || cs[0].Status != shelter.StatusRequested {
 			t.Fatalf("case stays before assignment: %+v, %v", cs, err)
 		}
-		reqs, err := e.sv.Requests(ctx, e.coord.Ring)
+		reqs, err := e.sv.Requests(ctx, e.coord.Ring, e.coord.Actor.Name)
 		if err != nil || len(reqs) != 1 || len(reqs[0].Residents) != 2 || reqs[0].Residents[0].NameLatin != "Aung Myo Zaw" {
 			t.Fatalf("requests: %+v, %v", reqs, err)
 		}
 		if err := e.sv.Assign(ctx, e.coord.Actor, e.coord.Ring, stay, hid); err != nil {
 			t.Fatal(err)
 		}
-		cs, err = e.sv.CaseStays(ctx, e.handler.Ring, id)
+		cs, err = e.sv.CaseStays(ctx, e.handler.Ring, id, e.handler.Actor.Name)
 		if err != nil || len(cs) != 1 || cs[0].Disclosed == nil || cs[0].Disclosed.Address != "12 Example Soi, Mae Sot" || cs[0].HouseCode != "MS-3" {
 			t.Fatalf("case stays after assignment: %+v, %v", cs, err)
 		}
@@ -148,23 +148,23 @@ func TestShelterFlow(t *testing.T) {
 		if o := occupancy(t, e.sv, "UP-1"); o.Used != 0 || o.Free() != 6 {
 			t.Fatalf("other house %+v", o)
 		}
-		res, err := e.sv.Residents(ctx, e.coord.Ring, hid)
+		res, err := e.sv.Residents(ctx, e.coord.Ring, hid, e.coord.Actor.Name)
 		if err != nil || len(res) != 1 || len(res[0].Residents) != 2 {
 			t.Fatalf("residents %+v, %v", res, err)
 		}
 
 		// Finance never learns a location: no house, no stay, no case.
-		if _, err := e.sv.House(ctx, e.finance.Ring, hid); !errors.Is(err, store.ErrNotFound) {
+		if _, err := e.sv.House(ctx, e.finance.Ring, hid, e.finance.Actor.Name); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("finance opened a house: %v", err)
 		}
-		if rs, err := e.sv.Residents(ctx, e.finance.Ring, hid); err != nil || rs[0].Residents != nil || rs[0].Disclosed != nil {
+		if rs, err := e.sv.Residents(ctx, e.finance.Ring, hid, e.finance.Actor.Name); err != nil || rs[0].Residents != nil || rs[0].Disclosed != nil {
 			t.Fatalf("finance read residents: %+v, %v", rs, err)
 		}
-		if _, err := e.sv.CaseStays(ctx, e.finance.Ring, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := e.sv.CaseStays(ctx, e.finance.Ring, id, e.finance.Actor.Name); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("finance read a case's stays: %v", err)
 		}
 		// Escrow still opens the house.
-		h, err := e.sv.House(ctx, escrowRing(e), hid)
+		h, err := e.sv.House(ctx, escrowRing(e), hid, "escrow")
 		if err != nil || h.Contact != "Ko Example" {
 			t.Fatalf("escrow: %+v, %v", h, err)
 		}
@@ -177,7 +177,7 @@ func TestShelterFlow(t *testing.T) {
 		if o := occupancy(t, e.sv, "MS-3"); o.OpenNeeds != 1 {
 			t.Fatalf("open needs %+v", o)
 		}
-		ns, err := e.sv.Needs(ctx, e.coord.Ring, hid)
+		ns, err := e.sv.Needs(ctx, e.coord.Ring, hid, e.coord.Actor.Name)
 		if err != nil || len(ns) != 1 || ns[0].Note != "insulin for one resident" {
 			t.Fatalf("needs %+v, %v", ns, err)
 		}
@@ -201,7 +201,17 @@ func TestShelterFlow(t *testing.T) {
 		if err := e.sv.CheckOut(ctx, e.coord.Actor, stay); !errors.Is(err, shelter.ErrNotStaying) {
 			t.Fatalf("second check-out: %v", err)
 		}
-		for _, a := range []string{"shelter.house.create", "shelter.request", "shelter.assign", "shelter.checkout", "shelter.need.add", "shelter.need.met"} {
+		// After check-out the case no longer holds the address (amber data
+		// kept no longer than needed).
+		cs, err = e.sv.CaseStays(ctx, e.handler.Ring, id, e.handler.Actor.Name)
+		if err != nil || len(cs) != 1 || cs[0].Status != shelter.StatusLeft || cs[0].Disclosed != nil {
+			t.Fatalf("case stays after check-out: %+v, %v", cs, err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM audit_entries WHERE actor = $1 AND action LIKE 'shelter.%'", e.finance.Actor.Name); n != 0 {
+			t.Fatalf("finance's refused reads were audited as reads: %d", n)
+		}
+		for _, a := range []string{"shelter.house.create", "shelter.request", "shelter.assign", "shelter.checkout", "shelter.need.add", "shelter.need.met",
+			"shelter.house.read", "shelter.residents.read", "shelter.requests.read", "shelter.needs.read", "shelter.case.read"} {
 			if audits(t, s, a) == 0 {
 				t.Errorf("no audit entry %s", a)
 			}

@@ -383,7 +383,7 @@ func (s *Service) CheckOut(ctx context.Context, a casework.Actor, stayID int64) 
 		if st.status != StatusStaying {
 			return ErrNotStaying
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE shelter_stays SET status = $1, out_day = $2 WHERE id = $3 AND status = $4", StatusLeft, s.today(), stayID, StatusStaying)
+		res, err := tx.ExecContext(ctx, "UPDATE shelter_stays SET status = $1, out_day = $2, disclosed = NULL WHERE id = $3 AND status = $4", StatusLeft, s.today(), stayID, StatusStaying)
 		if err != nil {
 			return fmt.Errorf("shelter: check out: %w", err)
 		}
@@ -424,7 +424,9 @@ func (s *Service) open(ctx context.Context, ring *keys.Keyring, r stayRow) (Stay
 	return out, nil
 }
 
-func (s *Service) stays(ctx context.Context, ring *keys.Keyring, where string, args ...any) ([]Stay, error) {
+// stays reads the stays where selects, opening what ring opens; when it
+// opened any, the read is audited as action on object for actor.
+func (s *Service) stays(ctx context.Context, ring *keys.Keyring, actor, action, object string, where string, args ...any) ([]Stay, error) {
 	rows, err := s.st.DB().QueryContext(ctx, staySelect+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("shelter: stays: %w", err)
@@ -443,33 +445,43 @@ func (s *Service) stays(ctx context.Context, ring *keys.Keyring, where string, a
 		return nil, fmt.Errorf("shelter: stays: %w", err)
 	}
 	out := make([]Stay, 0, len(rs))
+	opened := 0
 	for _, r := range rs {
 		st, err := s.open(ctx, ring, r)
 		if err != nil {
 			return nil, err
 		}
+		if st.Residents != nil {
+			opened++
+		}
 		out = append(out, st)
+	}
+	if opened > 0 {
+		if err := s.auditRead(ctx, actor, action, object, map[string]string{"stays": strconv.Itoa(opened)}); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
 // Requests lists the requests waiting for a house, oldest first, with the
-// residents' names when ring opens them.
-func (s *Service) Requests(ctx context.Context, ring *keys.Keyring) ([]Stay, error) {
-	return s.stays(ctx, ring, "WHERE s.status = $1 ORDER BY s.id LIMIT 500", StatusRequested)
+// residents' names when ring opens them (a read audited for actor).
+func (s *Service) Requests(ctx context.Context, ring *keys.Keyring, actor string) ([]Stay, error) {
+	return s.stays(ctx, ring, actor, "shelter.requests.read", "", "WHERE s.status = $1 ORDER BY s.id LIMIT 500", StatusRequested)
 }
 
-// Residents lists the current stays of house houseID.
-func (s *Service) Residents(ctx context.Context, ring *keys.Keyring, houseID int64) ([]Stay, error) {
-	return s.stays(ctx, ring, "WHERE s.house_id = $1 AND s.status = $2 ORDER BY s.id", houseID, StatusStaying)
+// Residents lists the current stays of house houseID, with the residents'
+// names when ring opens them (a read audited for actor).
+func (s *Service) Residents(ctx context.Context, ring *keys.Keyring, houseID int64, actor string) ([]Stay, error) {
+	return s.stays(ctx, ring, actor, "shelter.residents.read", houseObject(houseID), "WHERE s.house_id = $1 AND s.status = $2 ORDER BY s.id", houseID, StatusStaying)
 }
 
 // CaseStays lists every request and stay of case caseID, newest first.
 // The ring must open the case (its handler's); the address of an assigned
-// house is filled in when ring opens the stay.
-func (s *Service) CaseStays(ctx context.Context, ring *keys.Keyring, caseID int64) ([]Stay, error) {
+// house is filled in when ring opens the stay (a read audited for actor).
+func (s *Service) CaseStays(ctx context.Context, ring *keys.Keyring, caseID int64, actor string) ([]Stay, error) {
 	if _, err := s.cw.Get(ctx, ring, caseID); err != nil {
 		return nil, err
 	}
-	return s.stays(ctx, ring, "WHERE s.case_id = $1 ORDER BY s.id DESC", caseID)
+	return s.stays(ctx, ring, actor, "shelter.case.read", caseObject(caseID), "WHERE s.case_id = $1 ORDER BY s.id DESC", caseID)
 }

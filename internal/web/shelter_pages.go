@@ -63,17 +63,17 @@ func (s *Server) shelterHousePage(w http.ResponseWriter, r *http.Request, sess *
 		return
 	}
 	ctx, ring, sv := r.Context(), sess.Keyring(), s.cfg.Shelter
-	h, err := sv.House(ctx, ring, id)
+	h, err := sv.House(ctx, ring, id, sess.Actor())
 	if err != nil {
 		s.shelterFail(w, r, sess, "/shelters", err)
 		return
 	}
-	stays, err := sv.Residents(ctx, ring, id)
+	stays, err := sv.Residents(ctx, ring, id, sess.Actor())
 	if err != nil {
 		s.shelterFail(w, r, sess, "/shelters", err)
 		return
 	}
-	needs, err := sv.Needs(ctx, ring, id)
+	needs, err := sv.Needs(ctx, ring, id, sess.Actor())
 	if err != nil {
 		s.shelterFail(w, r, sess, "/shelters", err)
 		return
@@ -95,7 +95,7 @@ type shelterRequestsView struct {
 // shelterRequestsPage lists the requests waiting for a house, each with a
 // form to assign one (the houses offered with their free beds).
 func (s *Server) shelterRequestsPage(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	reqs, err := s.cfg.Shelter.Requests(r.Context(), sess.Keyring())
+	reqs, err := s.cfg.Shelter.Requests(r.Context(), sess.Keyring(), sess.Actor())
 	if err != nil {
 		s.shelterFail(w, r, sess, "/shelters", err)
 		return
@@ -139,7 +139,7 @@ func (s *Server) caseShelterPage(w http.ResponseWriter, r *http.Request, sess *a
 		s.shelterFail(w, r, sess, "/cases", err)
 		return
 	}
-	stays, err := s.cfg.Shelter.CaseStays(ctx, ring, id)
+	stays, err := s.cfg.Shelter.CaseStays(ctx, ring, id, sess.Actor())
 	if err != nil {
 		s.shelterFail(w, r, sess, caseURL(id), err)
 		return
