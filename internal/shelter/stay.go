@@ -183,6 +183,12 @@ func (s *Service) Request(ctx context.Context, a casework.Actor, ring *keys.Keyr
 	}
 	var id int64
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
+		// Lock the case so two requests for the same people cannot both
+		// pass the check below (PostgreSQL; SQLite has one writer).
+		var locked int64
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM cases WHERE id = $1"+s.forUpdate(), caseID).Scan(&locked); err != nil {
+			return fmt.Errorf("shelter: request: %w", err)
+		}
 		busy, err := activePeople(ctx, tx, caseID)
 		if err != nil {
 			return err

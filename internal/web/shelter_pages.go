@@ -88,8 +88,14 @@ func (s *Server) shelterHousePage(w http.ResponseWriter, r *http.Request, sess *
 type shelterRequestsView struct {
 	Nav      staffNav
 	Notice   string
-	Requests []shelter.Stay
-	Houses   []shelter.Occupancy
+	Requests []shelterRequestRow
+}
+
+// shelterRequestRow is a request with the houses that have a bed for each
+// of its people (the only ones offered).
+type shelterRequestRow struct {
+	shelter.Stay
+	Houses []shelter.Occupancy
 }
 
 // shelterRequestsPage lists the requests waiting for a house, each with a
@@ -105,7 +111,17 @@ func (s *Server) shelterRequestsPage(w http.ResponseWriter, r *http.Request, ses
 		s.shelterFail(w, r, sess, "/shelters", err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "shelter_requests", shelterRequestsView{Nav: navFor(sess), Notice: notice(r), Requests: reqs, Houses: hs})
+	v := shelterRequestsView{Nav: navFor(sess), Notice: notice(r)}
+	for _, st := range reqs {
+		row := shelterRequestRow{Stay: st}
+		for _, h := range hs {
+			if h.Free() >= st.Headcount {
+				row.Houses = append(row.Houses, h)
+			}
+		}
+		v.Requests = append(v.Requests, row)
+	}
+	s.render(w, r, http.StatusOK, "shelter_requests", v)
 }
 
 type casePerson struct {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -206,4 +208,44 @@ func FuzzShelterForms(f *testing.F) {
 			t.Fatalf("house %d from %q", id, q)
 		}
 	})
+}
+
+// TestShelterDashboardBudget: the dashboard of 300 houses stays under the
+// staff page budget (60 KB gzip with the stylesheet) and its server time
+// is logged (p95 over 100 requests; run with -v to print the figures).
+func TestShelterDashboardBudget(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t, storetest.Targets(t)[0])
+	e := newAuthEnv(t, st, auth.Config{})
+	coord := e.member(t, "shelter-one", []auth.Role{auth.RoleShelterCoordinator}, auth.TeamShelter)
+	tx, err := st.Writer().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := 1; h <= 300; h++ {
+		if _, err := tx.Exec("INSERT INTO shelter_houses (ref, code, area, beds, created_day, sealed) VALUES ($1, $2, 'Mae Sot', 12, '2026-01-01', $3)",
+			"ref"+strconv.Itoa(h), "MS-"+strconv.Itoa(h), []byte{1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"my", "en"} {
+		n := casePageWeight(t, e, "/shelters?lang="+lang, coord)
+		t.Logf("shelter dashboard (%s, 300 houses) with stylesheet: %d bytes gzip", lang, n)
+		if n >= 60<<10 {
+			t.Errorf("shelter dashboard (%s) weighs %d bytes gzip, budget 60 KB", lang, n)
+		}
+	}
+	var lat []time.Duration
+	for range 100 {
+		t0 := time.Now()
+		if r := e.get(t, "/shelters", coord); r.Code != 200 {
+			t.Fatal(r.Code)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	slices.Sort(lat)
+	t.Logf("shelter dashboard (300 houses): p50 %v, p95 %v", lat[50], lat[95])
 }
