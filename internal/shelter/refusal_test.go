@@ -223,3 +223,41 @@ func TestShelterConcurrentAssign(t *testing.T) {
 }
 
 var _ = auth.PermShelter
+
+// TestShelterConcurrentRequests: the same family asked for twice at once
+// gets one request; the other is told they already have one.
+func TestShelterConcurrentRequests(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := newEnv(t, s)
+		id, people := e.arrived(t)
+		errs := make([]error, 4)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = e.sv.Request(ctx, e.handler.Actor, e.handler.Ring, id, people, 0)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		ok, dup := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, shelter.ErrAlreadyHoused):
+				dup++
+			default:
+				t.Errorf("request: %v", err)
+			}
+		}
+		if ok != 1 || dup != 3 || count(t, s, "SELECT COUNT(*) FROM shelter_stays") != 1 {
+			t.Fatalf("%d requests made, %d refused", ok, dup)
+		}
+	})
+}
