@@ -33,6 +33,8 @@ func (a *API) shelterRoutes() {
 	a.add("POST", "/shelters/requests", a.bearer(auth.PermCaseHandle, a.requestShelter))
 	a.add("POST", "/shelters/stays/{stay}/assignment", a.bearer(auth.PermShelter, a.assignShelter))
 	a.add("POST", "/shelters/stays/{stay}/checkout", a.bearer(auth.PermShelter, a.checkOutShelter))
+	a.add("POST", "/shelters/stays/{stay}/decline", a.bearer(auth.PermShelter, a.declineShelter))
+	a.add("POST", "/shelters/cases/{id}/stays/{stay}/withdraw", a.bearer(auth.PermCaseHandle, a.withdrawShelter))
 	a.add("GET", "/shelters/cases/{id}", a.bearer(auth.PermCaseHandle, a.caseShelter))
 }
 
@@ -411,4 +413,32 @@ func (a *API) caseShelter(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 	writeJSON(w, http.StatusOK, struct {
 		Stays []stayJSON `json:"stays"`
 	}{staysOut(ss)})
+}
+
+func (a *API) declineShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	id, ok := pathID(w, r, "stay")
+	if !ok {
+		return
+	}
+	if err := a.sh.Decline(r.Context(), casework.ActorOf(sess), id); err != nil {
+		a.shelterError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) withdrawShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	id, ok := pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	stay, ok := pathID(w, r, "stay")
+	if !ok {
+		return
+	}
+	if err := a.sh.Withdraw(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, stay); err != nil {
+		a.shelterError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

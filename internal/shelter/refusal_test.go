@@ -261,3 +261,62 @@ func TestShelterConcurrentRequests(t *testing.T) {
 		}
 	})
 }
+
+// TestShelterWithdraw: a handler withdraws a waiting request and may ask
+// again; the shelter team declines one; neither touches a stay that has a
+// house, nor another case's request.
+func TestShelterWithdraw(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := newEnv(t, s)
+		hid := e.house(t, "MS-5", 10)
+		id, people := e.arrived(t)
+		other, otherPeople := e.arrived(t)
+		stay, err := e.sv.Request(ctx, e.handler.Actor, e.handler.Ring, id, people, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sv.Withdraw(ctx, e.handler.Actor, e.handler.Ring, other, stay); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("withdraw through another case: %v", err)
+		}
+		if err := e.sv.Withdraw(ctx, e.finance.Actor, e.finance.Ring, id, stay); !errors.Is(err, shelter.ErrForbidden) {
+			t.Fatalf("finance withdraws: %v", err)
+		}
+		if err := e.sv.Withdraw(ctx, e.handler.Actor, e.handler.Ring, id, stay); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sv.Withdraw(ctx, e.handler.Actor, e.handler.Ring, id, stay); !errors.Is(err, shelter.ErrNotRequested) {
+			t.Fatalf("second withdrawal: %v", err)
+		}
+		if err := e.sv.Assign(ctx, e.coord.Actor, e.coord.Ring, stay, hid); !errors.Is(err, shelter.ErrNotRequested) {
+			t.Fatalf("assigning a withdrawn request: %v", err)
+		}
+		again, err := e.sv.Request(ctx, e.handler.Actor, e.handler.Ring, id, people, 0)
+		if err != nil {
+			t.Fatalf("asking again after withdrawing: %v", err)
+		}
+		if err := e.sv.Assign(ctx, e.coord.Actor, e.coord.Ring, again, hid); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sv.Decline(ctx, e.coord.Actor, again); !errors.Is(err, shelter.ErrNotRequested) {
+			t.Fatalf("declining a stay: %v", err)
+		}
+		st2, err := e.sv.Request(ctx, e.handler.Actor, e.handler.Ring, other, otherPeople, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sv.Decline(ctx, e.handler.Actor, st2); !errors.Is(err, shelter.ErrForbidden) {
+			t.Fatalf("a handler declines: %v", err)
+		}
+		if err := e.sv.Decline(ctx, e.coord.Actor, st2); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM shelter_stays WHERE status = 'withdrawn'"); n != 2 {
+			t.Fatalf("%d withdrawn", n)
+		}
+		if audits(t, s, "shelter.request.withdraw") != 1 || audits(t, s, "shelter.request.decline") != 1 {
+			t.Fatal("withdrawal and decline not audited")
+		}
+	})
+}

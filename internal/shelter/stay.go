@@ -22,6 +22,9 @@ const (
 	StatusRequested = "requested"
 	StatusStaying   = "staying"
 	StatusLeft      = "left"
+	// StatusWithdrawn: a request withdrawn by the case's handler or
+	// declined by the shelter team before any house was assigned.
+	StatusWithdrawn = "withdrawn"
 )
 
 // MaxHeadcount bounds the people of one stay.
@@ -490,4 +493,51 @@ func (s *Service) CaseStays(ctx context.Context, ring *keys.Keyring, caseID int6
 		return nil, err
 	}
 	return s.stays(ctx, ring, actor, "shelter.case.read", caseObject(caseID), "WHERE s.case_id = $1 ORDER BY s.id DESC", caseID)
+}
+
+// Withdraw takes back request stayID of case caseID before a house is
+// assigned: the caller is the case's handler (ring must open the case). A
+// stay of another case is store.ErrNotFound; one no longer waiting is
+// ErrNotRequested. Nothing else changes.
+func (s *Service) Withdraw(ctx context.Context, a casework.Actor, ring *keys.Keyring, caseID, stayID int64) error {
+	if err := need(a, auth.PermCaseHandle); err != nil {
+		return err
+	}
+	if _, err := s.cw.Get(ctx, ring, caseID); err != nil {
+		return err
+	}
+	return s.endRequest(ctx, a, caseID, stayID, "shelter.request.withdraw")
+}
+
+// Decline turns request stayID down (for example when no house fits the
+// family); the case's handler sees it declined and may ask again.
+func (s *Service) Decline(ctx context.Context, a casework.Actor, stayID int64) error {
+	if err := need(a, auth.PermShelter); err != nil {
+		return err
+	}
+	return s.endRequest(ctx, a, 0, stayID, "shelter.request.decline")
+}
+
+// endRequest moves a waiting request to withdrawn; caseID, when not 0,
+// must be the stay's case.
+func (s *Service) endRequest(ctx context.Context, a casework.Actor, caseID, stayID int64, action string) error {
+	return s.st.Tx(ctx, func(tx *sql.Tx) error {
+		st, err := readStay(ctx, tx, stayID)
+		if err != nil {
+			return err
+		}
+		if caseID != 0 && st.caseID != caseID {
+			return fmt.Errorf("shelter: stay %d: %w", stayID, store.ErrNotFound)
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE shelter_stays SET status = $1, out_day = $2 WHERE id = $3 AND status = $4", StatusWithdrawn, s.today(), stayID, StatusRequested)
+		if err != nil {
+			return fmt.Errorf("shelter: end request: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotRequested
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: action, Object: stayObject(stayID),
+			Detail: map[string]string{"case": strconv.FormatInt(st.caseID, 10)}})
+		return err
+	})
 }

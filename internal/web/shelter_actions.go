@@ -135,6 +135,36 @@ func (s *Server) caseShelterRequest(w http.ResponseWriter, r *http.Request, sess
 	seeOther(w, r, caseShelterURL(id)+"?done=requested")
 }
 
+// shelterDecline turns a waiting request down (from the requests page).
+func (s *Server) shelterDecline(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	stay, ok := s.pathShelterID(w, r, sess, "stay", "/shelters/requests")
+	if !ok {
+		return
+	}
+	if err := s.cfg.Shelter.Decline(r.Context(), casework.ActorOf(sess), stay); err != nil {
+		s.shelterFail(w, r, sess, "/shelters/requests", err)
+		return
+	}
+	seeOther(w, r, "/shelters/requests?done=declined")
+}
+
+// caseShelterWithdraw is the handler taking back a request still waiting.
+func (s *Server) caseShelterWithdraw(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	id, ok := s.pathShelterID(w, r, sess, "id", "/cases")
+	if !ok {
+		return
+	}
+	stay, ok := s.pathShelterID(w, r, sess, "stay", caseShelterURL(id))
+	if !ok {
+		return
+	}
+	if err := s.cfg.Shelter.Withdraw(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, stay); err != nil {
+		s.shelterFail(w, r, sess, caseShelterURL(id), err)
+		return
+	}
+	seeOther(w, r, caseShelterURL(id)+"?done=withdrawn")
+}
+
 // postForm parses the request's form body; a body that cannot be parsed
 // (too large, malformed) gives no values, which the parsers refuse.
 func postForm(r *http.Request) url.Values {

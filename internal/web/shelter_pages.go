@@ -12,6 +12,7 @@ import (
 var shelterNotices = map[string]string{
 	"created": "shelter.done.created", "saved": "shelter.done.saved", "beds": "shelter.done.beds", "need": "shelter.done.need",
 	"met": "shelter.done.met", "assigned": "shelter.done.assigned", "checkout": "shelter.done.checkout", "requested": "shelter.done.requested",
+	"withdrawn": "shelter.done.withdrawn", "declined": "shelter.done.declined",
 }
 
 func notice(r *http.Request) string { return shelterNotices[r.URL.Query().Get("done")] }

@@ -35,8 +35,10 @@ func (s *Server) shelterRoutes() {
 	s.staff("POST /shelters/{id}/needs/{need}/met", auth.PermShelter, s.shelterNeedMet)
 	s.staff("POST /shelters/stays/{stay}/assign", auth.PermShelter, s.shelterAssign)
 	s.staff("POST /shelters/stays/{stay}/checkout", auth.PermShelter, s.shelterCheckout)
+	s.staff("POST /shelters/stays/{stay}/decline", auth.PermShelter, s.shelterDecline)
 	s.staff("GET /shelters/cases/{id}", auth.PermCaseHandle, s.caseShelterPage)
 	s.staff("POST /shelters/cases/{id}/request", auth.PermCaseHandle, s.caseShelterRequest)
+	s.staff("POST /shelters/cases/{id}/stays/{stay}/withdraw", auth.PermCaseHandle, s.caseShelterWithdraw)
 }
 
 // shelterErrorView is the data of the shelter error page: the message

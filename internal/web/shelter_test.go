@@ -173,6 +173,27 @@ func TestShelterWebFlow(t *testing.T) {
 		if r := e.post(t, "/shelters/stays/"+stay+"/checkout", url.Values{}, coord); r.Code != http.StatusConflict {
 			t.Fatalf("second checkout: %d", r.Code)
 		}
+		// Ask again, withdraw; ask again, the shelter team declines.
+		withdrawRE := regexp.MustCompile(`action="(/shelters/cases/[0-9]+/stays/[0-9]+/withdraw)"`)
+		mustSee(t, e.post(t, "/shelters/cases/"+id+"/request", ask, handler), "request again")
+		wm := withdrawRE.FindStringSubmatch(e.get(t, "/shelters/cases/"+id, handler).Body.String())
+		if wm == nil {
+			t.Fatal("no withdraw button on the case's shelter page")
+		}
+		mustSee(t, e.post(t, wm[1], url.Values{}, handler), "withdraw")
+		if r := e.post(t, wm[1], url.Values{}, handler); r.Code != http.StatusConflict {
+			t.Fatalf("second withdrawal: %d", r.Code)
+		}
+		mustSee(t, e.post(t, "/shelters/cases/"+id+"/request", ask, handler), "request a third time")
+		am = regexp.MustCompile(`action="(/shelters/stays/[0-9]+/decline)"`).FindStringSubmatch(e.get(t, "/shelters/requests", coord).Body.String())
+		if am == nil {
+			t.Fatal("no decline button on the requests page")
+		}
+		mustSee(t, e.post(t, am[1], url.Values{}, coord), "decline")
+		if n := e.count(t, "SELECT COUNT(*) FROM shelter_stays WHERE status = 'withdrawn'"); n != 2 {
+			t.Fatalf("%d requests withdrawn or declined", n)
+		}
+
 		// Finance never reaches a shelter page.
 		for _, p := range []string{"/shelters", "/shelters/" + houses["MS-2"], "/shelters/requests", "/shelters/cases/" + id} {
 			if r := e.get(t, p, finance); r.Code != http.StatusForbidden {
