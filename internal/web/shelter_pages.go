@@ -127,7 +127,7 @@ func (s *Server) shelterRequestsPage(w http.ResponseWriter, r *http.Request, ses
 
 type casePerson struct {
 	ID, Name, Relation string
-	Busy               bool
+	Busy, StillInside  bool
 }
 
 type caseShelterView struct {
@@ -178,8 +178,11 @@ func (s *Server) caseShelterPage(w http.ResponseWriter, r *http.Request, sess *a
 		if name == "" || pageLang(r) == langEn && p.NameLatin != "" {
 			name = p.NameLatin
 		}
-		v.People = append(v.People, casePerson{ID: p.ID, Name: name, Relation: p.Relation, Busy: busy[p.ID]})
-		if !busy[p.ID] && p.MergedInto == "" {
+		if p.MergedInto != "" {
+			continue
+		}
+		v.People = append(v.People, casePerson{ID: p.ID, Name: name, Relation: p.Relation, Busy: busy[p.ID], StillInside: p.StillInside})
+		if !busy[p.ID] {
 			v.CanAsk = true
 		}
 	}
