@@ -185,3 +185,41 @@ func TestAPIShelterBadInput(t *testing.T) {
 		}
 	})
 }
+
+// FuzzShelterAPIBodies posts arbitrary bodies to the shelter routes that
+// take JSON: never a server error, and a refusal stores nothing.
+func FuzzShelterAPIBodies(f *testing.F) {
+	for _, s := range []string{`{"code":"MS-1","area":"Mae Sot","beds":3,"address":"x"}`, `{"beds":-1}`, `{"beds":1e400}`, `{"house_id":1}`,
+		`{"case_id":1,"people":["0123456789abcdef01234567"],"headcount":2}`, `{"kind":"food","note":"\u0000"}`, `[]`, `{`, `{"code":"` + strings.Repeat("A", 100) + `"}`} {
+		f.Add(s)
+	}
+	st := storetest.New(f, storetest.Targets(f)[0])
+	e := newAPIEnv(f, st)
+	coord := e.member(f, "shelter-one", []auth.Role{auth.RoleShelterCoordinator}, auth.TeamShelter)
+	handler := e.member(f, "handler-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
+	if r := e.do(f, "POST", "/api/v1/shelters", coord, `{"code":"MS-0","area":"Mae Sot","beds":3,"address":"x"}`); r.Code != http.StatusCreated {
+		f.Fatalf("create: %d", r.Code)
+	}
+	rows := func(t *testing.T) int {
+		var n int
+		if err := st.DB().QueryRow("SELECT (SELECT COUNT(*) FROM shelter_houses) + (SELECT COUNT(*) FROM shelter_stays) + (SELECT COUNT(*) FROM shelter_needs) + (SELECT SUM(beds) FROM shelter_houses)").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, rt := range []struct{ method, path, tok string }{
+			{"POST", "/api/v1/shelters", coord}, {"PUT", "/api/v1/shelters/1/beds", coord}, {"PUT", "/api/v1/shelters/1/details", coord},
+			{"POST", "/api/v1/shelters/1/needs", coord}, {"POST", "/api/v1/shelters/requests", handler}, {"POST", "/api/v1/shelters/stays/1/assignment", coord},
+		} {
+			before := rows(t)
+			r := e.do(t, rt.method, rt.path, rt.tok, body)
+			if r.Code >= 500 {
+				t.Fatalf("%s %s %q: %d %s", rt.method, rt.path, body, r.Code, r.Body.String())
+			}
+			if r.Code >= 400 && rows(t) != before {
+				t.Fatalf("%s %s %q refused with %d but changed rows", rt.method, rt.path, body, r.Code)
+			}
+		}
+	})
+}
