@@ -18,6 +18,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/shelter"
 	"embrace/internal/stats"
 	"embrace/internal/store"
 )
@@ -45,6 +46,9 @@ type Config struct {
 	// pages, so they share the duplicate name cache); nil makes New build
 	// its own.
 	Cases *casework.Service
+	// Shelter is the shelter capability; nil makes New build one on the
+	// casework service.
+	Shelter *shelter.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -54,6 +58,7 @@ type API struct {
 	routes []route
 	cw     *casework.Service
 	stats  *stats.Cache
+	sh     *shelter.Service
 }
 
 // route is one entry of the route table.
@@ -80,6 +85,7 @@ func New(cfg Config) *API {
 	a.intakeRoutes()
 	a.caseRoutes()
 	a.statsRoutes()
+	a.shelterRoutes()
 	return a
 }
 

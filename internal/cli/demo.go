@@ -107,6 +107,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 		if err := addSynthetic(ctx, s, demoSeed, cases, to, nil); err != nil {
 			return err
 		}
+		if err := addShelterDemo(ctx, s, steward); err != nil {
+			return err
+		}
 		staff := &demoStaff{ring: steward.Keyring(), actor: steward.Actor(), by: steward.Username}
 		return addDemoContacts(ctx, s, demoContactCount(cases), staff)
 	})

@@ -14,6 +14,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/shelter"
 	"embrace/internal/store"
 	"embrace/internal/web"
 )
@@ -88,8 +89,9 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases})
+	shelters := shelter.New(s, cases, nil)
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases, Shelter: shelters})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases, Shelter: shelters})
 	if err != nil {
 		ln.Close()
 		return err

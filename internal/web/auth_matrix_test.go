@@ -78,6 +78,22 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /people/{id}/photo":            auth.PermCaseHandle,
 	"POST /people/{id}/threats":          auth.PermCaseHandle,
 	"POST /people/{id}/merge":            auth.PermCaseHandle,
+	// Shelters: the house and stay pages need the shelter team's right;
+	// asking for a place and reading the house given need the case's.
+	"GET /shelters":                                   auth.PermShelter,
+	"POST /shelters":                                  auth.PermShelter,
+	"GET /shelters/requests":                          auth.PermShelter,
+	"GET /shelters/{id}":                              auth.PermShelter,
+	"POST /shelters/{id}/details":                     auth.PermShelter,
+	"POST /shelters/{id}/beds":                        auth.PermShelter,
+	"POST /shelters/{id}/needs":                       auth.PermShelter,
+	"POST /shelters/{id}/needs/{need}/met":            auth.PermShelter,
+	"POST /shelters/stays/{stay}/assign":              auth.PermShelter,
+	"POST /shelters/stays/{stay}/checkout":            auth.PermShelter,
+	"GET /shelters/cases/{id}":                        auth.PermCaseHandle,
+	"POST /shelters/cases/{id}/request":               auth.PermCaseHandle,
+	"POST /shelters/stays/{stay}/decline":             auth.PermShelter,
+	"POST /shelters/cases/{id}/stays/{stay}/withdraw": auth.PermCaseHandle,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

@@ -126,11 +126,13 @@ type staffNav struct {
 	Cases    bool // case lists and pages
 	Inbox    bool // the intake inbox
 	Stats    bool // the statistics dashboard
+	Shelter  bool // safe houses and requests for a place
 }
 
 func navFor(sess *auth.Session) staffNav {
 	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
-		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats)}
+		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats),
+		Shelter: sess.Can(auth.PermShelter)}
 }
 
 // pageLang is the language a page is rendered in, read without setting

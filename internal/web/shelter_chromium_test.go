@@ -1,0 +1,133 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"embrace/internal/auth"
+	"embrace/internal/store/storetest"
+	"embrace/internal/testtool"
+	"embrace/internal/vetting"
+)
+
+// TestShelterChromium drives headless Chromium with JavaScript off through
+// the shelter coordinator's work: sign in, add a house with the form, see
+// the request a handler made, assign the house from the requests page, and
+// read the house's residents and the dashboard's occupancy.
+func TestShelterChromium(t *testing.T) {
+	bin := testtool.Path(t, "chromium", "chromium")
+	ctx := context.Background()
+	st := storetest.New(t, storetest.Targets(t)[0])
+	e := newAuthEnv(t, st, auth.Config{})
+	_, coordEn, err := e.svc.CreateAccount(ctx, auth.NewAccount{Username: "shelter-one", Password: webTestPassword,
+		Roles: []auth.Role{auth.RoleShelterCoordinator}, Teams: []auth.Team{auth.TeamShelter}}, nil, "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A verified case out of quarantine, and its handler's request.
+	intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
+	vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+	passage := e.member(t, "passage-one", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
+	e.member(t, "casework-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
+	handler := e.member(t, "handler-one", []auth.Role{auth.RoleCaseHandler})
+	base := e.openCaseFromContact(t, intake)
+	id := strings.TrimPrefix(base, "/cases/")
+	mustSee(t, e.post(t, base+"/assign", url.Values{"username": {"handler-one"}}, intake), "assign")
+	for _, m := range []struct {
+		who *http.Cookie
+		to  string
+	}{{intake, "screening"}, {intake, "vetting"}, {vetter, "verified"}, {handler, "in_passage"}, {passage, "arrived"}} {
+		mustSee(t, e.post(t, base+"/transition", url.Values{"to": {m.to}, "reason": {"step"}}, m.who), "move to "+m.to)
+	}
+	if err := st.Tx(ctx, func(tx *sql.Tx) error { return vetting.SetQuarantineDays(ctx, tx, 0) }); err != nil {
+		t.Fatal(err)
+	}
+	pm := personBoxRE.FindStringSubmatch(e.get(t, "/shelters/cases/"+id, handler).Body.String())
+	if pm == nil {
+		t.Fatal("no person to ask a place for")
+	}
+	mustSee(t, e.post(t, "/shelters/cases/"+id+"/request", url.Values{"person": {pm[1]}, "headcount": {"3"}}, handler), "request")
+
+	ts := httptest.NewServer(e.h)
+	defer ts.Close()
+	dir := t.TempDir()
+	toBrowser, cmdIn, _ := os.Pipe()
+	cmdOut, fromBrowser, _ := os.Pipe()
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
+	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser}
+	if err := cmd.Start(); err != nil {
+		t.Skipf("chromium does not start: %v", err)
+	}
+	toBrowser.Close()
+	fromBrowser.Close()
+	defer func() {
+		cmdIn.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
+	go c.read(cmdOut)
+	var target struct{ TargetID string }
+	json.Unmarshal(c.call("Target.createTarget", map[string]any{"url": "about:blank"}), &target)
+	var att struct{ SessionID string }
+	json.Unmarshal(c.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}), &att)
+	c.session = att.SessionID
+	c.call("Page.enable", map[string]any{})
+	c.call("DOM.enable", map[string]any{})
+
+	// Sign in.
+	c.navigate(ts.URL + "/login?lang=en")
+	c.typeInto("#username", "shelter-one")
+	c.typeInto("#password", webTestPassword)
+	c.typeInto("#code", e.code(t, coordEn))
+	c.click("button[type=submit]")
+	c.waitLoad()
+
+	// Add a house with the dashboard's form.
+	c.navigate(ts.URL + "/shelters?lang=my")
+	if !strings.Contains(c.html(), "ဘေးကင်းရာအိမ်များ") {
+		t.Fatalf("the dashboard in Burmese:\n%s", c.html())
+	}
+	c.navigate(ts.URL + "/shelters?lang=en")
+	c.typeInto("#code", "MS-7")
+	c.typeInto("#area", "Mae Sot")
+	c.typeInto("#beds", "6")
+	c.typeInto("#address", "Chromium-Address-7")
+	c.typeInto("#contact", "Ko Seven")
+	c.click("form[action='/shelters'] button[type=submit]")
+	c.waitLoad()
+	if page := c.html(); !strings.Contains(page, "Safe house MS-7") || !strings.Contains(page, "Chromium-Address-7") {
+		t.Fatalf("the new house's page:\n%s", page)
+	}
+
+	// Assign it to the waiting request.
+	c.navigate(ts.URL + "/shelters/requests?lang=en")
+	if page := c.html(); !strings.Contains(page, "MS-7 · Mae Sot · 6 free") {
+		t.Fatalf("the requests page does not offer the house:\n%s", page)
+	}
+	c.click("form[action^='/shelters/stays/'] button[type=submit]")
+	c.waitLoad()
+	page := c.html()
+	if !strings.Contains(page, "The house was assigned") || !strings.Contains(page, "3 / 6") {
+		t.Fatalf("the house after assignment:\n%s", page)
+	}
+	c.navigate(ts.URL + "/shelters?lang=en")
+	if !strings.Contains(c.html(), `<td class="n">6</td><td class="n">3</td><td class="n"><strong>3</strong>`) {
+		t.Fatalf("the dashboard after assignment:\n%s", c.html())
+	}
+	// The handler now reads the address.
+	if !strings.Contains(e.get(t, "/shelters/cases/"+id, handler).Body.String(), "Chromium-Address-7") {
+		t.Fatal("the handler does not see the assigned house's address")
+	}
+}
