@@ -2,17 +2,12 @@ package cli
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"strconv"
 
-	"embrace/internal/audit"
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/shelter"
 	"embrace/internal/store"
-	"embrace/internal/vetting"
 )
 
 // demoHouses are the demo's safe houses: four in Mae Sot, the border town
@@ -40,20 +35,15 @@ const demoPending = 2
 // the same methods staff use: a place is asked for each family, vetting's
 // clearance and each house's beds are checked when it is assigned.
 //
-// The synthetic cases already sheltered are asked for first. When vetting
-// has not verified them (synthetic cases carry no vetting decision yet),
-// the clearance check refuses them, and the demo instead takes cases still
-// in screening or vetting through vetting and passage with the steward's
-// keyring. Those are verified today, so the demo sets the quarantine period
-// to 0 days while it places them, and sets it back afterwards: the demo
-// then shows the usual quarantine to whoever assigns the requests left
-// waiting. Both setting changes are audited.
+// The synthetic cases already sheltered (vetting verified them months
+// ago, in their synthetic history) are given places; a few that have
+// arrived have asked for one and wait for a coordinator.
 func addShelterDemo(ctx context.Context, s *store.Store, steward *auth.Session) error {
 	cw := casework.New(s)
 	sv := shelter.New(s, cw, nil)
 	ring := steward.Keyring()
 	a := casework.Actor{Name: steward.Actor(), Account: steward.AccountID, Principal: steward.PrincipalID,
-		Roles: []auth.Role{auth.RoleIntakeOfficer, auth.RoleVettingOfficer, auth.RoleCaseHandler, auth.RolePassageCoordinator, auth.RoleShelterCoordinator}}
+		Roles: []auth.Role{auth.RoleCaseHandler, auth.RoleShelterCoordinator}}
 	var houses []int64
 	for _, h := range demoHouses {
 		id, err := sv.CreateHouse(ctx, a, h)
@@ -63,13 +53,16 @@ func addShelterDemo(ctx context.Context, s *store.Store, steward *auth.Session) 
 		houses = append(houses, id)
 	}
 	d := &shelterDemo{cw: cw, sv: sv, a: a, s: s, steward: steward, houses: houses}
-	placed, err := d.shelterSheltered(ctx)
+	if err := d.shelterSheltered(ctx); err != nil {
+		return err
+	}
+	waiting, err := d.casesIn(ctx, demoPending, casework.StateArrived)
 	if err != nil {
 		return err
 	}
-	if placed == 0 {
-		if err := d.shelterThroughVetting(ctx); err != nil {
-			return err
+	for _, id := range waiting {
+		if _, _, err := d.ask(ctx, id); err != nil {
+			return fmt.Errorf("demo request for case %d: %w", id, err)
 		}
 	}
 	needs := []struct {
@@ -167,86 +160,20 @@ func (d *shelterDemo) assign(ctx context.Context, stay int64, need int) error {
 	return nil // every house is full: the request stays waiting
 }
 
-// shelterSheltered asks places for the synthetic cases already sheltered;
-// it stops at the first the clearance check refuses and reports how many
-// it placed.
-func (d *shelterDemo) shelterSheltered(ctx context.Context) (int, error) {
+// shelterSheltered gives places to the synthetic cases already sheltered.
+func (d *shelterDemo) shelterSheltered(ctx context.Context) error {
 	ids, err := d.casesIn(ctx, demoFamilies, casework.StateSheltered)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	placed := 0
 	for _, id := range ids {
 		stay, n, err := d.ask(ctx, id)
-		var ce *shelter.ClearanceError
-		if errors.As(err, &ce) {
-			return placed, nil
-		}
-		if err != nil {
-			return placed, fmt.Errorf("demo stay for case %d: %w", id, err)
-		}
-		if err := d.assign(ctx, stay, n); err != nil {
-			return placed, fmt.Errorf("demo stay for case %d: %w", id, err)
-		}
-		placed++
-	}
-	return placed, nil
-}
-
-// shelterThroughVetting takes cases in screening or vetting through
-// vetting and passage, asks places for them and assigns houses to all but
-// the last few, then moves those housed to sheltered.
-func (d *shelterDemo) shelterThroughVetting(ctx context.Context) error {
-	before, err := vetting.QuarantineDays(ctx, d.s.DB())
-	if err != nil {
-		return err
-	}
-	if err := d.setQuarantine(ctx, 0); err != nil {
-		return err
-	}
-	ids, err := d.casesIn(ctx, demoFamilies, casework.StateVetting, casework.StateScreening)
-	if err != nil {
-		return err
-	}
-	ring := d.steward.Keyring()
-	for i, id := range ids {
-		sum, err := d.cw.Summary(ctx, id)
-		if err != nil {
-			return err
-		}
-		path := []string{casework.StateVerified, casework.StateInPassage, casework.StateArrived}
-		if sum.State == casework.StateScreening {
-			path = append([]string{casework.StateVetting}, path...)
-		}
-		for _, to := range path {
-			if err := d.cw.Transition(ctx, d.a, ring, id, to, "demo: "+to); err != nil {
-				return fmt.Errorf("demo case %d to %s: %w", id, to, err)
-			}
-		}
-		stay, n, err := d.ask(ctx, id)
 		if err != nil {
 			return fmt.Errorf("demo stay for case %d: %w", id, err)
-		}
-		if i >= len(ids)-demoPending {
-			continue
 		}
 		if err := d.assign(ctx, stay, n); err != nil {
 			return fmt.Errorf("demo stay for case %d: %w", id, err)
 		}
-		if err := d.cw.Transition(ctx, d.a, ring, id, casework.StateSheltered, "demo: housed"); err != nil {
-			return fmt.Errorf("demo case %d to sheltered: %w", id, err)
-		}
 	}
-	return d.setQuarantine(ctx, before)
-}
-
-func (d *shelterDemo) setQuarantine(ctx context.Context, days int) error {
-	return d.s.Tx(ctx, func(tx *sql.Tx) error {
-		if err := vetting.SetQuarantineDays(ctx, tx, days); err != nil {
-			return err
-		}
-		_, err := audit.Append(ctx, tx, audit.Entry{Actor: d.a.Name, Action: "settings.quarantine",
-			Detail: map[string]string{"days": strconv.Itoa(days), "why": "demo placements"}})
-		return err
-	})
+	return nil
 }
