@@ -1,0 +1,198 @@
+package passage
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"embrace/internal/myanmar"
+)
+
+// TimeLayout is how a leg's window is written: local time in Myanmar
+// (UTC+06:30), to the minute, as an HTML datetime-local input sends it.
+const TimeLayout = "2006-01-02T15:04"
+
+// Zone is the time zone of a leg's window.
+var Zone = time.FixedZone("MMT", 6*3600+30*60)
+
+// Limits of a plan.
+const (
+	MaxLegs       = 12
+	MaxTravellers = 20
+	maxPlace      = 300
+	maxGuide      = 120
+	maxCodeword   = 120
+	maxNotes      = 2000
+	// MaxProblem bounds a guide's problem message.
+	MaxProblem = 500
+	// maxWindow bounds one leg's window.
+	maxWindow = 14 * 24 * time.Hour
+)
+
+// Leg is one leg of a route, all of it amber: it is sealed under the leg's
+// own key and prints as [redacted].
+type Leg struct {
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Guide    string `json:"guide"`
+	Codeword string `json:"codeword"`
+	Notes    string `json:"notes"`
+}
+
+// String keeps a leg out of logs and error messages.
+func (Leg) String() string { return "[redacted]" }
+
+// GoString keeps a leg out of %#v.
+func (Leg) GoString() string { return "[redacted]" }
+
+// LogValue keeps a leg out of logs.
+func (Leg) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// Window returns the leg's start and end instants.
+func (l Leg) Window() (start, end time.Time, err error) {
+	start, err = time.ParseInLocation(TimeLayout, l.Start, Zone)
+	if err != nil {
+		return start, end, err
+	}
+	end, err = time.ParseInLocation(TimeLayout, l.End, Zone)
+	return start, end, err
+}
+
+// NewPlan is what a coordinator plans: which of the case's people travel
+// (person ids) and the legs in order.
+type NewPlan struct {
+	CaseID     int64    `json:"case_id"`
+	Travellers []string `json:"travellers"`
+	Legs       []Leg    `json:"legs"`
+}
+
+func cleanText(field, v string, limit int, required bool) (string, error) {
+	if len(v) > limit {
+		return "", &FieldError{field, "is too long (at most " + strconv.Itoa(limit) + " bytes)"}
+	}
+	t, err := myanmar.Clean(v)
+	if err != nil {
+		return "", &FieldError{field, "is not valid text"}
+	}
+	if required && t.Value == "" {
+		return "", &FieldError{field, "is required"}
+	}
+	return t.Value, nil
+}
+
+// clean checks leg number n (1-based) and puts its text through the
+// Myanmar boundary.
+func (l *Leg) clean(n int) error {
+	f := func(name string) string { return "leg" + strconv.Itoa(n) + "." + name }
+	var err error
+	if l.From, err = cleanText(f("from"), l.From, maxPlace, true); err != nil {
+		return err
+	}
+	if l.To, err = cleanText(f("to"), l.To, maxPlace, true); err != nil {
+		return err
+	}
+	if l.Guide, err = cleanText(f("guide"), l.Guide, maxGuide, true); err != nil {
+		return err
+	}
+	if l.Codeword, err = cleanText(f("codeword"), l.Codeword, maxCodeword, false); err != nil {
+		return err
+	}
+	if l.Notes, err = cleanText(f("notes"), l.Notes, maxNotes, false); err != nil {
+		return err
+	}
+	l.Start, l.End = strings.TrimSpace(l.Start), strings.TrimSpace(l.End)
+	if len(l.Start) > 16 && strings.Count(l.Start, ":") == 2 {
+		l.Start = l.Start[:16] // seconds, as some browsers send them
+	}
+	if len(l.End) > 16 && strings.Count(l.End, ":") == 2 {
+		l.End = l.End[:16]
+	}
+	start, err := time.ParseInLocation(TimeLayout, l.Start, Zone)
+	if err != nil || len(l.Start) != len(TimeLayout) {
+		return &FieldError{f("start"), "must be a date and time (YYYY-MM-DDTHH:MM)"}
+	}
+	end, err := time.ParseInLocation(TimeLayout, l.End, Zone)
+	if err != nil || len(l.End) != len(TimeLayout) {
+		return &FieldError{f("end"), "must be a date and time (YYYY-MM-DDTHH:MM)"}
+	}
+	if !end.After(start) {
+		return &FieldError{f("end"), "must be after the start"}
+	}
+	if end.Sub(start) > maxWindow {
+		return &FieldError{f("end"), "is more than 14 days after the start"}
+	}
+	return nil
+}
+
+// Clean checks a plan and puts its text through the Myanmar boundary.
+func (p *NewPlan) Clean() error {
+	if p.CaseID <= 0 {
+		return &FieldError{"case", "is required"}
+	}
+	if len(p.Travellers) == 0 {
+		return &FieldError{"travellers", "choose at least one person"}
+	}
+	if len(p.Travellers) > MaxTravellers {
+		return &FieldError{"travellers", "are too many"}
+	}
+	seen := map[string]bool{}
+	for _, t := range p.Travellers {
+		if t == "" || len(t) > 64 || seen[t] {
+			return &FieldError{"travellers", "must be distinct people of the case"}
+		}
+		seen[t] = true
+	}
+	if len(p.Legs) == 0 {
+		return &FieldError{"legs", "a route needs at least one leg"}
+	}
+	if len(p.Legs) > MaxLegs {
+		return &FieldError{"legs", "are too many (at most " + strconv.Itoa(MaxLegs) + ")"}
+	}
+	for i := range p.Legs {
+		if err := p.Legs[i].clean(i + 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ParsePlanForm reads the plan form: "traveller" (repeated person ids)
+// and, for legs numbered 1 to MaxLegs, from_N, to_N, start_N, end_N,
+// guide_N, codeword_N and notes_N. A leg whose fields are all empty is
+// skipped; legs keep their numbers' order.
+func ParsePlanForm(caseID int64, form url.Values) (NewPlan, error) {
+	p := NewPlan{CaseID: caseID, Travellers: form["traveller"]}
+	for n := 1; n <= MaxLegs; n++ {
+		s := strconv.Itoa(n)
+		l := Leg{From: form.Get("from_" + s), To: form.Get("to_" + s), Start: form.Get("start_" + s), End: form.Get("end_" + s),
+			Guide: form.Get("guide_" + s), Codeword: form.Get("codeword_" + s), Notes: form.Get("notes_" + s)}
+		if l == (Leg{}) {
+			continue
+		}
+		p.Legs = append(p.Legs, l)
+	}
+	if len(form["traveller"]) > MaxTravellers {
+		return NewPlan{}, &FieldError{"travellers", "are too many"}
+	}
+	if err := p.Clean(); err != nil {
+		return NewPlan{}, err
+	}
+	return p, nil
+}
+
+// legRecord is the sealed form of a leg.
+func (l Leg) seal() ([]byte, error) { return json.Marshal(l) }
+
+func openLeg(raw []byte) (Leg, error) {
+	var l Leg
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return Leg{}, fmt.Errorf("passage: damaged leg record: %w", err)
+	}
+	return l, nil
+}
