@@ -181,14 +181,12 @@ func (s *Service) CheckIn(ctx context.Context, l Link, formLeg, kind, message st
 		return GuideView{}, err
 	}
 	defer k.Wipe()
+	action := kind
 	if kind != CheckPickedUp && kind != CheckHandedOver && kind != CheckProblem {
-		return GuideView{}, s.refuse(ctx, r.id, "checkin", &FieldError{"kind", "must be picked_up, handed_over or problem"})
-	}
-	if formLeg != r.id {
-		return GuideView{}, s.refuse(ctx, r.id, kind, ErrWrongLeg)
+		action = "checkin"
 	}
 	if r.status == LegHandedOver {
-		return GuideView{}, s.refuse(ctx, r.id, kind, ErrLegComplete)
+		return GuideView{}, s.refuse(ctx, r.id, action, ErrLegComplete)
 	}
 	now := s.now()
 	exp, err := s.expired(ctx, leg, now)
@@ -196,7 +194,13 @@ func (s *Service) CheckIn(ctx context.Context, l Link, formLeg, kind, message st
 		return GuideView{}, err
 	}
 	if exp {
-		return GuideView{}, s.refuse(ctx, r.id, kind, ErrLinkExpired)
+		return GuideView{}, s.refuse(ctx, r.id, action, ErrLinkExpired)
+	}
+	if action == "checkin" {
+		return GuideView{}, s.refuse(ctx, r.id, action, &FieldError{"kind", "must be picked_up, handed_over or problem"})
+	}
+	if formLeg != r.id {
+		return GuideView{}, s.refuse(ctx, r.id, kind, ErrWrongLeg)
 	}
 	if kind != CheckProblem {
 		message = ""

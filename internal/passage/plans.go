@@ -338,3 +338,33 @@ func (s *Service) Settle(ctx context.Context, a casework.Actor, ring *keys.Keyri
 	}
 	return moved, nil
 }
+
+// Candidate is a case in passage with no route under way (green facts).
+type Candidate struct {
+	CaseID int64  `json:"case_id"`
+	Region string `json:"region"`
+	Day    string `json:"updated_day"`
+}
+
+// Candidates lists cases in passage that have no active or arrived plan:
+// the routes still to plan. At most limit.
+func (s *Service) Candidates(ctx context.Context, limit int) ([]Candidate, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	rows, err := s.st.DB().QueryContext(ctx, `SELECT c.id, c.region, c.updated_day FROM cases c WHERE c.state = $1
+		AND NOT EXISTS (SELECT 1 FROM passage_plans p WHERE p.case_id = c.id AND p.status <> 'purged') ORDER BY c.id LIMIT $2`, casework.StateInPassage, limit)
+	if err != nil {
+		return nil, fmt.Errorf("passage: candidates: %w", err)
+	}
+	defer rows.Close()
+	out := []Candidate{}
+	for rows.Next() {
+		var c Candidate
+		if err := rows.Scan(&c.CaseID, &c.Region, &c.Day); err != nil {
+			return nil, fmt.Errorf("passage: candidates: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -14,6 +14,7 @@ import (
 	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
+	"embrace/internal/passage"
 	"embrace/internal/store"
 )
 
@@ -54,7 +55,8 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: casework.New(st)})
+	cw := casework.New(st)
+	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: cw, Passage: passage.New(st, cw, clk.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}

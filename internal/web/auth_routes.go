@@ -126,11 +126,13 @@ type staffNav struct {
 	Cases    bool // case lists and pages
 	Inbox    bool // the intake inbox
 	Stats    bool // the statistics dashboard
+	Passage  bool // routes and guides' check-ins
 }
 
 func navFor(sess *auth.Session) staffNav {
 	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
-		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats)}
+		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats),
+		Passage: sess.Can(auth.PermPassagePlan)}
 }
 
 // pageLang is the language a page is rendered in, read without setting
