@@ -18,6 +18,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/passage"
 	"embrace/internal/stats"
 	"embrace/internal/store"
 )
@@ -45,6 +46,8 @@ type Config struct {
 	// pages, so they share the duplicate name cache); nil makes New build
 	// its own.
 	Cases *casework.Service
+	// Passage plans routes; nil makes one on Store.
+	Passage *passage.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -54,6 +57,7 @@ type API struct {
 	routes []route
 	cw     *casework.Service
 	stats  *stats.Cache
+	pg     *passage.Service
 }
 
 // route is one entry of the route table.
@@ -79,6 +83,7 @@ func New(cfg Config) *API {
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
 	a.intakeRoutes()
 	a.caseRoutes()
+	a.passageRoutes()
 	a.statsRoutes()
 	return a
 }
