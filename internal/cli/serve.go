@@ -14,6 +14,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/passage"
 	"embrace/internal/store"
 	"embrace/internal/web"
 )
@@ -88,8 +89,9 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases})
+	pg := passage.New(s, cases, nil)
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases, Passage: pg})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases, Passage: pg})
 	if err != nil {
 		ln.Close()
 		return err
@@ -100,6 +102,10 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	swept := make(chan struct{})
 	go func() { defer close(swept); svc.Run(sweepCtx, time.Minute) }()
 	defer func() { stopSweep(); <-swept }()
+	// The passage sweeper shreds routes whose purge period has passed.
+	purged := make(chan struct{})
+	go func() { defer close(purged); pg.Run(sweepCtx, time.Hour, logger) }()
+	defer func() { stopSweep(); <-purged }()
 	srv := &http.Server{
 		Handler:           w.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

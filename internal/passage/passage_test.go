@@ -2,6 +2,7 @@ package passage_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -381,6 +382,45 @@ func TestPlanRefusals(t *testing.T) {
 		}
 		if _, err := d.svc.Guide(ctx, passage.Link{}); !errors.Is(err, passage.ErrLinkUnknown) {
 			t.Errorf("empty link: %v", err)
+		}
+	})
+}
+
+// TestRunPurges: the sweeper purges at start what is due, with its clock.
+func TestRunPurges(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		d := newDeployment(t, s)
+		created, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, threeLegs(d.caseID, d.people))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range created.Links {
+			for _, k := range []string{passage.CheckPickedUp, passage.CheckHandedOver} {
+				if _, err := d.svc.CheckIn(ctx, created.Links[i], created.LegIDs[i], k, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := s.Tx(ctx, func(tx *sql.Tx) error { return store.SetSetting(ctx, tx, passage.SettingPurgeDays, "3") }); err != nil {
+			t.Fatal(err)
+		}
+		d.clock.Advance(4 * 24 * time.Hour)
+		done := make(chan struct{})
+		go func() { defer close(done); d.svc.Run(ctx, time.Hour, nil) }()
+		deadline := time.Now().Add(10 * time.Second)
+		for count(t, s, "SELECT COUNT(*) FROM passage_plans WHERE status = 'purged'") != 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("the sweeper did not purge a route past its period")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if n := count(t, s, "SELECT COUNT(*) FROM key_wraps WHERE object_kind = 'passage_leg'"); n != 0 {
+			t.Fatalf("%d leg wraps left", n)
 		}
 	})
 }

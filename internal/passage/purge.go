@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -102,4 +103,36 @@ func (s *Service) Purge(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// Run purges once at start and then every interval until ctx ends (the
+// sweeper `serve` runs). A failed purge is logged (without detail of any
+// route) and tried again at the next tick.
+func (s *Service) Run(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	if interval <= 0 {
+		interval = time.Hour
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	purge := func() {
+		n, err := s.Purge(ctx, s.now())
+		if err != nil && ctx.Err() == nil {
+			log.Warn("passage purge failed", "err", err)
+		}
+		if n > 0 {
+			log.Info("passage purge", "plans", n)
+		}
+	}
+	purge()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			purge()
+		}
+	}
 }
