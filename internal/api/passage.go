@@ -21,6 +21,7 @@ func (a *API) passageRoutes() {
 	a.add("GET", "/passage/plans", a.bearer(auth.PermPassagePlan, a.listPlans))
 	a.add("POST", "/passage/plans", a.bearer(auth.PermPassagePlan, a.createPlan))
 	a.add("GET", "/passage/plans/{id}", a.bearer(auth.PermPassagePlan, a.getPlan))
+	a.add("DELETE", "/passage/plans/{id}", a.bearer(auth.PermPassagePlan, a.cancelPlan))
 	a.add("POST", "/passage/legs/{id}/link", a.bearer(auth.PermPassagePlan, a.newLegLink))
 	a.add("GET", "/passage/alerts", a.bearer(auth.PermPassagePlan, a.passageAlerts))
 }
@@ -44,7 +45,7 @@ func (a *API) passageError(w http.ResponseWriter, err error) {
 	case "case_state":
 		status, b.Error.Message = http.StatusConflict, "The case is not in passage: its handler moves it to in_passage first."
 	case "leg_complete":
-		status, b.Error.Message = http.StatusConflict, "The leg is already handed over."
+		status, b.Error.Message = http.StatusConflict, "The leg is already handed over, or the route is no longer under way."
 	default:
 		if errors.Is(err, casework.ErrForbidden) {
 			status, b.Error.Code, b.Error.Message = http.StatusForbidden, "forbidden", "Your role does not allow this."
@@ -114,6 +115,15 @@ func (a *API) getPlan(w http.ResponseWriter, r *http.Request, sess *auth.Session
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
+}
+
+// cancelPlan shreds a route under way at once (outcome cancelled).
+func (a *API) cancelPlan(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	if err := a.pg.Cancel(r.Context(), casework.ActorOf(sess), r.PathValue("id")); err != nil {
+		a.passageError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *API) newLegLink(w http.ResponseWriter, r *http.Request, sess *auth.Session) {

@@ -106,9 +106,19 @@ func TestAPIPassage(t *testing.T) {
 		if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"/g/`) {
 			t.Fatalf("new link: %d %s", rec.Code, rec.Body.String())
 		}
+		if rec := e.do(t, "DELETE", "/api/v1/passage/plans/nope", coord, ""); rec.Code != 404 {
+			t.Fatalf("cancel unknown: %d", rec.Code)
+		}
 		rec = e.do(t, "GET", "/api/v1/passage/plans", coord, "")
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), created.ID) || strings.Contains(rec.Body.String(), "Mae Sot") {
 			t.Fatalf("list: %d %s", rec.Code, rec.Body.String())
+		}
+		if rec := e.do(t, "DELETE", "/api/v1/passage/plans/"+created.ID, coord, ""); rec.Code != http.StatusNoContent {
+			t.Fatalf("cancel: %d %s", rec.Code, rec.Body.String())
+		}
+		rec = e.do(t, "GET", "/api/v1/passage/plans/"+created.ID, coord, "")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"outcome":"cancelled"`) || strings.Contains(rec.Body.String(), "API-Notes-3") {
+			t.Fatalf("cancelled plan: %d %s", rec.Code, rec.Body.String())
 		}
 	})
 }

@@ -154,10 +154,19 @@ func (p *NewPlan) Clean() error {
 	if len(p.Legs) > MaxLegs {
 		return &FieldError{"legs", "are too many (at most " + strconv.Itoa(MaxLegs) + ")"}
 	}
+	var prevEnd time.Time
 	for i := range p.Legs {
 		if err := p.Legs[i].clean(i + 1); err != nil {
 			return err
 		}
+		// Legs follow each other: a leg's window does not end before the
+		// previous one's, so the first leg not handed over is the one that
+		// goes overdue first (Alerts opens only that one).
+		_, end, _ := p.Legs[i].Window()
+		if i > 0 && end.Before(prevEnd) {
+			return &FieldError{"leg" + strconv.Itoa(i+1) + ".end", "is before the previous leg's end"}
+		}
+		prevEnd = end
 	}
 	return nil
 }

@@ -357,6 +357,7 @@ func TestPlanRefusals(t *testing.T) {
 			{"no travellers", d.coord, mut(func(p *passage.NewPlan) { p.Travellers = nil }), passage.ErrInvalid},
 			{"no legs", d.coord, mut(func(p *passage.NewPlan) { p.Legs = nil }), passage.ErrInvalid},
 			{"end before start", d.coord, mut(func(p *passage.NewPlan) { p.Legs[1].End = "2026-03-02T11:00" }), passage.ErrInvalid},
+			{"legs out of time order", d.coord, mut(func(p *passage.NewPlan) { p.Legs[1].Start, p.Legs[1].End = "2026-03-02T06:00", "2026-03-02T11:00" }), passage.ErrInvalid},
 			{"bad time", d.coord, mut(func(p *passage.NewPlan) { p.Legs[2].Start = "tomorrow" }), passage.ErrInvalid},
 			{"no guide", d.coord, mut(func(p *passage.NewPlan) { p.Legs[0].Guide = " " }), passage.ErrInvalid},
 			{"bad UTF-8", d.coord, mut(func(p *passage.NewPlan) { p.Legs[0].Notes = "\xff" }), passage.ErrInvalid},
@@ -421,6 +422,63 @@ func TestRunPurges(t *testing.T) {
 		<-done
 		if n := count(t, s, "SELECT COUNT(*) FROM key_wraps WHERE object_kind = 'passage_leg'"); n != 0 {
 			t.Fatalf("%d leg wraps left", n)
+		}
+	})
+}
+
+// TestCancelAndAbandoned: a cancelled route is shredded at once and the
+// case can be planned again; a route whose case left passage is shredded
+// after the purge period, keeping the state it left for as its outcome.
+func TestCancelAndAbandoned(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDeployment(t, s)
+		a, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, threeLegs(d.caseID, d.people))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.svc.Cancel(ctx, d.hand.Actor, a.PlanID); !errors.Is(err, casework.ErrForbidden) {
+			t.Fatalf("a handler cancels: %v", err)
+		}
+		if c, _ := d.svc.Candidates(ctx, 10); len(c) != 0 {
+			t.Fatal("a case with a route is still a candidate")
+		}
+		if err := d.svc.Cancel(ctx, d.coord.Actor, a.PlanID); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.svc.Cancel(ctx, d.coord.Actor, a.PlanID); !errors.Is(err, passage.ErrLegComplete) {
+			t.Fatalf("cancel twice: %v", err)
+		}
+		if err := d.svc.Cancel(ctx, d.coord.Actor, "nope"); !errors.Is(err, passage.ErrNotFound) {
+			t.Fatalf("cancel unknown: %v", err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM key_wraps WHERE object_kind = 'passage_leg'"); n != 0 {
+			t.Fatalf("%d wraps after cancel", n)
+		}
+		if _, err := d.svc.Guide(ctx, a.Links[0]); !errors.Is(err, passage.ErrLinkUnknown) {
+			t.Fatalf("a cancelled route's link: %v", err)
+		}
+		if c, _ := d.svc.Candidates(ctx, 10); len(c) != 1 {
+			t.Fatal("a case whose route was cancelled is not a candidate again")
+		}
+		b, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, threeLegs(d.caseID, d.people))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.w.Move(t, d.caseID, []string{casework.StateLost}, d.coord)
+		if n, err := d.svc.Purge(ctx, time.Now()); err != nil || n != 0 {
+			t.Fatalf("purge before the period: %d, %v", n, err)
+		}
+		if n, err := d.svc.Purge(ctx, time.Now().AddDate(0, 0, passage.DefaultPurgeDays+1)); err != nil || n != 1 {
+			t.Fatalf("purge of an abandoned route: %d, %v", n, err)
+		}
+		pv, err := d.svc.Get(ctx, d.coord.Actor, d.coord.Ring, b.PlanID)
+		if err != nil || pv.Outcome != casework.StateLost || pv.Status != passage.PlanPurged {
+			t.Fatalf("abandoned route: %+v %v", pv.Summary, err)
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM passage_legs"); n != 0 {
+			t.Fatalf("%d legs left", n)
 		}
 	})
 }

@@ -28,16 +28,17 @@ type Summary struct {
 	ArrivedDay string `json:"arrived_day,omitempty"`
 	PurgedDay  string `json:"purged_day,omitempty"`
 	CaseMoved  bool   `json:"case_moved"`
+	Outcome    string `json:"outcome,omitempty"`
 }
 
-const summarySQL = `SELECT p.id, p.case_id, c.state, p.status, p.legs, p.travellers, p.created_day, p.arrived_day, p.purged_day, p.case_moved,
+const summarySQL = `SELECT p.id, p.case_id, c.state, p.status, p.legs, p.travellers, p.created_day, p.arrived_day, p.purged_day, p.case_moved, p.outcome,
 	(SELECT COUNT(*) FROM passage_legs l WHERE l.plan_id = p.id AND l.status = 'handed_over'),
 	(SELECT COALESCE(SUM(l.problems), 0) FROM passage_legs l WHERE l.plan_id = p.id)
 	FROM passage_plans p JOIN cases c ON c.id = p.case_id`
 
 func scanSummary(row interface{ Scan(...any) error }) (Summary, error) {
 	var p Summary
-	err := row.Scan(&p.ID, &p.CaseID, &p.CaseState, &p.Status, &p.Legs, &p.Travellers, &p.CreatedDay, &p.ArrivedDay, &p.PurgedDay, &p.CaseMoved, &p.Done, &p.Problems)
+	err := row.Scan(&p.ID, &p.CaseID, &p.CaseState, &p.Status, &p.Legs, &p.Travellers, &p.CreatedDay, &p.ArrivedDay, &p.PurgedDay, &p.CaseMoved, &p.Outcome, &p.Done, &p.Problems)
 	return p, err
 }
 
@@ -231,25 +232,29 @@ type Alert struct {
 }
 
 // Alerts lists the alerts of active plans: every leg with problem reports
-// that is not yet handed over (urgent), and every leg whose window ended
-// without a hand-over (found by opening the open legs with ring, since
-// windows are sealed). Problems come first.
+// that is not yet handed over (urgent), and each plan's current leg (the
+// first not handed over) when its window ended without a hand-over. Since
+// windows are sealed, overdue is found by opening the current leg with
+// ring: one unwrap per active plan (legs are in time order, so a later leg
+// is never overdue before the current one). Problems come first.
 func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, error) {
-	rows, err := s.st.DB().QueryContext(ctx, `SELECT l.id, l.plan_id, p.case_id, l.position, l.status, l.problems, l.sealed
+	rows, err := s.st.DB().QueryContext(ctx, `SELECT l.id, l.plan_id, p.case_id, l.position, l.status, l.problems, l.sealed,
+		l.position = (SELECT MIN(c.position) FROM passage_legs c WHERE c.plan_id = l.plan_id AND c.status <> 'handed_over')
 		FROM passage_legs l JOIN passage_plans p ON p.id = l.plan_id
 		WHERE p.status = 'active' AND l.status <> 'handed_over' ORDER BY p.created_day, p.id, l.position`)
 	if err != nil {
 		return nil, fmt.Errorf("passage: alerts: %w", err)
 	}
 	type row struct {
-		a      Alert
-		status string
-		sealed []byte
+		a       Alert
+		status  string
+		sealed  []byte
+		current bool
 	}
 	var rs []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.a.LegID, &r.a.PlanID, &r.a.CaseID, &r.a.Position, &r.status, &r.a.Problems, &r.sealed); err != nil {
+		if err := rows.Scan(&r.a.LegID, &r.a.PlanID, &r.a.CaseID, &r.a.Position, &r.status, &r.a.Problems, &r.sealed, &r.current); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("passage: alerts: %w", err)
 		}
@@ -266,6 +271,9 @@ func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, erro
 			a := r.a
 			a.Kind, a.Urgent = AlertProblem, true
 			problems = append(problems, a)
+		}
+		if !r.current {
+			continue
 		}
 		lv, err := s.openLeg(ctx, ring, LegView{ID: r.a.LegID, Status: r.status}, r.sealed, false, now)
 		if errors.Is(err, ErrNotFound) {

@@ -59,6 +59,7 @@ type passageNewView struct {
 	Legs       []legRow
 	Error      string
 	Field      string
+	FieldLeg   int
 	// More is the number of legs the "more legs" link asks for (0: none).
 	More int
 }
@@ -186,7 +187,8 @@ func (s *Server) passageCreate(w http.ResponseWriter, r *http.Request, sess *aut
 		s.passageFail(w, r, sess, "/passage", err)
 		return
 	}
-	v.Error, v.Field = "passage.error.invalid", passageField(err)
+	v.Error = "passage.error.invalid"
+	v.FieldLeg, v.Field = passageField(err)
 	s.render(w, r, http.StatusBadRequest, "passage_new", v)
 }
 
@@ -230,4 +232,12 @@ func (s *Server) passageNewLink(w http.ResponseWriter, r *http.Request, sess *au
 		return
 	}
 	s.render(w, r, http.StatusCreated, "passage_links", passageLinksView{Nav: navFor(sess), Links: []guideLinkView{{N: 0, URL: linkURL(r, l)}}})
+}
+
+func (s *Server) passageCancel(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	if err := s.cfg.Passage.Cancel(r.Context(), casework.ActorOf(sess), r.PathValue("id")); err != nil {
+		s.passageFail(w, r, sess, "/passage", err)
+		return
+	}
+	seeOther(w, r, "/passage")
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"embrace/internal/auth"
@@ -27,6 +28,7 @@ func (s *Server) passageRoutes() {
 	s.staff("GET /passage/new/{case}", auth.PermPassagePlan, s.passageNewPage)
 	s.staff("POST /passage/new/{case}", auth.PermPassagePlan, s.passageCreate)
 	s.staff("GET /passage/plans/{id}", auth.PermPassagePlan, s.passagePlanPage)
+	s.staff("POST /passage/plans/{id}/cancel", auth.PermPassagePlan, s.passageCancel)
 	s.staff("POST /passage/legs/{id}/link", auth.PermPassagePlan, s.passageNewLink)
 }
 
@@ -35,6 +37,7 @@ type passageErrorView struct {
 	Nav     staffNav
 	Message string
 	Field   string
+	Leg     int // the leg the field belongs to (0: none)
 	Back    string
 }
 
@@ -62,7 +65,8 @@ func passageStatus(err error) int {
 // the field refused (never its value).
 func (s *Server) passageFail(w http.ResponseWriter, r *http.Request, sess *auth.Session, back string, err error) {
 	st := passageStatus(err)
-	v := passageErrorView{Nav: navFor(sess), Back: back, Message: "passage.error." + passage.Code(err), Field: passageField(err)}
+	v := passageErrorView{Nav: navFor(sess), Back: back, Message: "passage.error." + passage.Code(err)}
+	v.Leg, v.Field = passageField(err)
 	if st == http.StatusForbidden {
 		v.Message = "cases.error.forbidden"
 	}
@@ -73,12 +77,15 @@ func (s *Server) passageFail(w http.ResponseWriter, r *http.Request, sess *auth.
 	s.render(w, r, st, "passage_error", v)
 }
 
-// passageField is the field a passage error names, as "legN.field" with
-// the field part translated by the template (passage.field.*).
-func passageField(err error) string {
+// passageField splits the field a passage error names ("leg2.end") into
+// the leg's number and the field, whose label the template translates
+// (passage.field.*).
+func passageField(err error) (int, string) {
 	f := passage.Field(err)
-	if _, rest, ok := strings.Cut(f, "."); ok && strings.HasPrefix(f, "leg") {
-		return rest
+	if l, rest, ok := strings.Cut(f, "."); ok && strings.HasPrefix(l, "leg") {
+		if n, err := strconv.Atoi(l[3:]); err == nil {
+			return n, rest
+		}
 	}
-	return f
+	return 0, f
 }

@@ -269,6 +269,18 @@ func TestPassageWebBadInput(t *testing.T) {
 				t.Errorf("%s: %d after bad input", q, n)
 			}
 		}
+		// A route cancelled from its page is shredded; the case can be planned again.
+		first := pe.plan(t)
+		plans, _ := pe.srv.cfg.Passage.List(context.Background(), 10)
+		if rec := pe.post(t, "/passage/plans/"+plans[0].ID+"/cancel", url.Values{}, pe.coord); rec.Code != http.StatusSeeOther {
+			t.Fatalf("cancel: %d", rec.Code)
+		}
+		if rec := pe.get(t, "/g/"+first[0]); rec.Code != http.StatusNotFound {
+			t.Errorf("a cancelled route's link: %d", rec.Code)
+		}
+		if rec := pe.post(t, "/passage/plans/"+plans[0].ID+"/cancel", url.Values{}, pe.coord); rec.Code != http.StatusConflict {
+			t.Errorf("cancel twice: %d", rec.Code)
+		}
 		// An expired link is refused (410) and changes nothing.
 		links := pe.plan(t)
 		pe.clock.Advance(72*time.Hour + 24*time.Hour)

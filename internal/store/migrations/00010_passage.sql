@@ -12,7 +12,9 @@
 
 -- passage_plans: status is active, arrived or purged. case_moved records
 -- that a coordinator's session has moved the case to arrived after the
--- last hand-over (a guide holds no key that could).
+-- last hand-over (a guide holds no key that could). outcome, set when the
+-- route is shredded, is arrived, cancelled or the state the case left
+-- passage for (lost_contact, detained, …).
 CREATE TABLE passage_plans (
     id          TEXT PRIMARY KEY,
     case_id     BIGINT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
@@ -22,7 +24,8 @@ CREATE TABLE passage_plans (
     created_day TEXT NOT NULL,
     arrived_day TEXT NOT NULL DEFAULT '',
     purged_day  TEXT NOT NULL DEFAULT '',
-    case_moved  BOOLEAN NOT NULL DEFAULT FALSE
+    case_moved  BOOLEAN NOT NULL DEFAULT FALSE,
+    outcome     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX passage_plans_case ON passage_plans (case_id);
 CREATE INDEX passage_plans_status ON passage_plans (status, arrived_day);
