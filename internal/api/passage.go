@@ -44,6 +44,8 @@ func (a *API) passageError(w http.ResponseWriter, err error) {
 		status, b.Error.Message = http.StatusNotFound, "There is no such route, leg or case, or your keys do not open it."
 	case "case_state":
 		status, b.Error.Message = http.StatusConflict, "The case is not in passage: its handler moves it to in_passage first."
+	case "route_exists":
+		status, b.Error.Message = http.StatusConflict, "The case already has a route under way: cancel it to plan another."
 	case "leg_complete":
 		status, b.Error.Message = http.StatusConflict, "The leg is already handed over, or the route is no longer under way."
 	default:

@@ -23,6 +23,8 @@ var (
 	ErrOutOfOrder = errors.New("passage: check-in out of order")
 	// ErrWrongLeg: the form was for another leg than the link's.
 	ErrWrongLeg = errors.New("passage: form for another leg")
+	// ErrRouteExists: the case already has a route under way.
+	ErrRouteExists = errors.New("passage: the case already has a route under way")
 	// ErrPurged: the route's details were destroyed after arrival.
 	ErrPurged = errors.New("passage: route details purged")
 )
@@ -60,6 +62,8 @@ func Code(err error) string {
 		return "out_of_order"
 	case errors.Is(err, ErrWrongLeg):
 		return "wrong_leg"
+	case errors.Is(err, ErrRouteExists):
+		return "route_exists"
 	case errors.Is(err, ErrPurged):
 		return "purged"
 	}

@@ -438,6 +438,9 @@ func TestCancelAndAbandoned(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, threeLegs(d.caseID, d.people)); !errors.Is(err, passage.ErrRouteExists) {
+			t.Fatalf("a second route under way: %v", err)
+		}
 		if err := d.svc.Cancel(ctx, d.hand.Actor, a.PlanID); !errors.Is(err, casework.ErrForbidden) {
 			t.Fatalf("a handler cancels: %v", err)
 		}

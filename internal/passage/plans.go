@@ -234,11 +234,13 @@ type Alert struct {
 // Alerts lists the alerts of active plans: every leg with problem reports
 // that is not yet handed over (urgent), and each plan's current leg (the
 // first not handed over) when its window ended without a hand-over. Since
-// windows are sealed, overdue is found by opening the current leg with
-// ring: one unwrap per active plan (legs are in time order, so a later leg
-// is never overdue before the current one). Problems come first.
+// windows are sealed, overdue is found inside the session: ring opens the
+// schedule key once and each current leg's sealed deadline with it (legs
+// are in time order, so a later leg never goes overdue before the current
+// one). A ring without the passage team's key sees problem alerts only.
+// Problems come first.
 func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, error) {
-	rows, err := s.st.DB().QueryContext(ctx, `SELECT l.id, l.plan_id, p.case_id, l.position, l.status, l.problems, l.sealed,
+	rows, err := s.st.DB().QueryContext(ctx, `SELECT l.id, l.plan_id, p.case_id, l.position, l.problems, l.deadline,
 		l.position = (SELECT MIN(c.position) FROM passage_legs c WHERE c.plan_id = l.plan_id AND c.status <> 'handed_over')
 		FROM passage_legs l JOIN passage_plans p ON p.id = l.plan_id
 		WHERE p.status = 'active' AND l.status <> 'handed_over' ORDER BY p.created_day, p.id, l.position`)
@@ -246,15 +248,14 @@ func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, erro
 		return nil, fmt.Errorf("passage: alerts: %w", err)
 	}
 	type row struct {
-		a       Alert
-		status  string
-		sealed  []byte
-		current bool
+		a        Alert
+		deadline []byte
+		current  bool
 	}
 	var rs []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.a.LegID, &r.a.PlanID, &r.a.CaseID, &r.a.Position, &r.status, &r.a.Problems, &r.sealed, &r.current); err != nil {
+		if err := rows.Scan(&r.a.LegID, &r.a.PlanID, &r.a.CaseID, &r.a.Position, &r.a.Problems, &r.deadline, &r.current); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("passage: alerts: %w", err)
 		}
@@ -265,6 +266,16 @@ func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, erro
 		return nil, fmt.Errorf("passage: alerts: %w", err)
 	}
 	problems, overdue := []Alert{}, []Alert{}
+	var sk *keys.DataKey
+	if len(rs) > 0 {
+		sk, err = ring.OpenObjectKey(ctx, s.st.DB(), ObjectSchedule, scheduleID)
+		if err != nil && !errors.Is(err, keys.ErrNoAccess) {
+			return nil, fmt.Errorf("passage: schedule key: %w", err)
+		}
+		if sk != nil {
+			defer sk.Wipe()
+		}
+	}
 	now := s.now()
 	for _, r := range rs {
 		if r.a.Problems > 0 {
@@ -272,17 +283,14 @@ func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, erro
 			a.Kind, a.Urgent = AlertProblem, true
 			problems = append(problems, a)
 		}
-		if !r.current {
+		if !r.current || sk == nil {
 			continue
 		}
-		lv, err := s.openLeg(ctx, ring, LegView{ID: r.a.LegID, Status: r.status}, r.sealed, false, now)
-		if errors.Is(err, ErrNotFound) {
-			continue // not this session's to see
-		}
+		end, err := openDeadline(sk, r.a.LegID, r.deadline)
 		if err != nil {
 			return nil, err
 		}
-		if lv.Overdue {
+		if now.After(end) {
 			a := r.a
 			a.Kind, a.Problems = AlertOverdue, 0
 			overdue = append(overdue, a)

@@ -21,6 +21,18 @@ import (
 // ObjectLeg is the key_wraps object kind of a leg key.
 const ObjectLeg = "passage_leg"
 
+// ObjectSchedule is the key_wraps object kind of the schedule key, which
+// seals each leg's deadline (its window's end) so that the alerts of
+// every route under way cost one unwrap. It is made with the first plan.
+const ObjectSchedule = "passage_schedule"
+
+// scheduleID is the schedule key's object id (there is one).
+const scheduleID = "deadlines"
+
+// scheduleMarker is the setting written when the schedule key is made: a
+// second, concurrent first plan fails on it instead of replacing the key.
+const scheduleMarker = "passage_schedule_key"
+
 // Settings (green, in the settings table).
 const (
 	// SettingPurgeDays: days after arrival before a route is shredded
@@ -78,6 +90,58 @@ func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 func legPlace(id string) keys.Place {
 	return keys.Place{Table: "passage_legs", Column: "sealed", Row: id}
+}
+
+func deadlinePlace(id string) keys.Place {
+	return keys.Place{Table: "passage_legs", Column: "deadline", Row: id}
+}
+
+// scheduleKey opens the schedule key with ring, or makes it (wrapped to
+// team and escrow) when there is none yet. A ring that cannot open an
+// existing one is ErrNotFound.
+func scheduleKey(ctx context.Context, tx *sql.Tx, ring *keys.Keyring, team, esc keys.Principal) (*keys.DataKey, error) {
+	k, err := ring.OpenObjectKey(ctx, tx, ObjectSchedule, scheduleID)
+	if err == nil || !errors.Is(err, keys.ErrNoAccess) {
+		return k, err
+	}
+	ws, err := keys.WrappedTo(ctx, tx, ObjectSchedule, scheduleID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) > 0 {
+		return nil, fmt.Errorf("passage: your keys do not open the schedule: %w", ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings (name, value) VALUES ($1, $2)", scheduleMarker, "made"); err != nil {
+		if store.IsUniqueViolation(err) {
+			return nil, fmt.Errorf("passage: the schedule key was being made meanwhile, try again: %w", store.ErrConflict)
+		}
+		return nil, fmt.Errorf("passage: schedule key: %w", err)
+	}
+	if k, err = keys.NewDataKey(); err != nil {
+		return nil, err
+	}
+	if err := keys.WrapObjectKey(ctx, tx, ObjectSchedule, scheduleID, k, team, esc); err != nil {
+		k.Wipe()
+		return nil, err
+	}
+	return k, nil
+}
+
+// sealDeadline seals a leg's window end (unix seconds) under the schedule key.
+func sealDeadline(k *keys.DataKey, legID string, end time.Time) ([]byte, error) {
+	return keys.SealField(k, deadlinePlace(legID), []byte(strconv.FormatInt(end.Unix(), 10)))
+}
+
+func openDeadline(k *keys.DataKey, legID string, sealed []byte) (time.Time, error) {
+	raw, err := keys.OpenField(k, deadlinePlace(legID), sealed)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("passage: open deadline: %w", err)
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("passage: damaged deadline: %w", err)
+	}
+	return time.Unix(n, 0), nil
 }
 
 func checkinPlace(id string) keys.Place {
@@ -194,6 +258,13 @@ func (s *Service) Plan(ctx context.Context, a casework.Actor, ring *keys.Keyring
 		if state != casework.StateInPassage {
 			return fmt.Errorf("%w (it is %s; the case handler moves it to in_passage)", ErrCaseState, state)
 		}
+		var active int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM passage_plans WHERE case_id = $1 AND status = $2", np.CaseID, PlanActive).Scan(&active); err != nil {
+			return fmt.Errorf("passage: plan: %w", err)
+		}
+		if active > 0 {
+			return fmt.Errorf("%w (cancel it to plan another)", ErrRouteExists)
+		}
 		for _, pid := range np.Travellers {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM people WHERE id = $1 AND case_id = $2 AND merged_into IS NULL", pid, np.CaseID).Scan(&n); err != nil {
@@ -212,16 +283,26 @@ func (s *Service) Plan(ctx context.Context, a casework.Actor, ring *keys.Keyring
 				return fmt.Errorf("passage: plan: %w", err)
 			}
 		}
+		sk, err := scheduleKey(ctx, tx, ring, team, esc)
+		if err != nil {
+			return err
+		}
+		defer sk.Wipe()
 		for i, l := range legs {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO passage_legs (id, plan_id, position, status, lookup, guide_key, sealed, updated_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-				l.id, planID, i+1, LegPlanned, l.link.lookup(), l.guideKey, l.sealed, today); err != nil {
+			_, end, _ := np.Legs[i].Window()
+			deadline, err := sealDeadline(sk, l.id, end)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO passage_legs (id, plan_id, position, status, lookup, guide_key, sealed, deadline, updated_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+				l.id, planID, i+1, LegPlanned, l.link.lookup(), l.guideKey, l.sealed, deadline, today); err != nil {
 				return fmt.Errorf("passage: plan: %w", err)
 			}
 			if err := keys.WrapObjectKey(ctx, tx, ObjectLeg, l.id, l.k, team, esc); err != nil {
 				return err
 			}
 		}
-		_, err := audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "passage.plan", Object: planObject(planID),
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "passage.plan", Object: planObject(planID),
 			Detail: map[string]string{"case": strconv.FormatInt(np.CaseID, 10), "legs": strconv.Itoa(len(legs)), "travellers": strconv.Itoa(len(np.Travellers))}})
 		return err
 	})

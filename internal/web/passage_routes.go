@@ -48,7 +48,7 @@ func passageStatus(err error) int {
 		return http.StatusBadRequest
 	case "not_found", "link_unknown", "purged":
 		return http.StatusNotFound
-	case "case_state", "out_of_order", "leg_complete":
+	case "case_state", "out_of_order", "leg_complete", "route_exists":
 		return http.StatusConflict
 	case "link_expired":
 		return http.StatusGone

@@ -38,7 +38,10 @@ CREATE TABLE passage_travellers (
 );
 
 -- passage_legs: position is 1-based; status is planned, picked_up or
--- handed_over; problems counts the guide's problem reports.
+-- handed_over; problems counts the guide's problem reports. deadline is
+-- the window's end alone, sealed under the passage schedule key (one key,
+-- kind "passage_schedule", wrapped to the passage team and escrow), so the
+-- alerts of every route under way cost one unwrap, not one per leg.
 CREATE TABLE passage_legs (
     id          TEXT PRIMARY KEY,
     plan_id     TEXT NOT NULL REFERENCES passage_plans (id) ON DELETE CASCADE,
@@ -48,6 +51,7 @@ CREATE TABLE passage_legs (
     lookup      {{blob}} NOT NULL UNIQUE,
     guide_key   {{blob}} NOT NULL,
     sealed      {{blob}} NOT NULL,
+    deadline    {{blob}} NOT NULL,
     updated_day TEXT NOT NULL,
     UNIQUE (plan_id, position)
 );
