@@ -80,12 +80,12 @@ func (s *Service) openByLink(ctx context.Context, l Link) (legRow, *keys.DataKey
 		return legRow{}, nil, Leg{}, fmt.Errorf("passage: open leg: %v", err)
 	}
 	defer clear(raw)
-	leg, err := openLeg(raw)
+	rec, err := openLeg(raw)
 	if err != nil {
 		k.Wipe()
 		return legRow{}, nil, Leg{}, err
 	}
-	return r, k, leg, nil
+	return r, k, rec.Leg, nil
 }
 
 // expired reports whether a leg's link has lapsed at now.

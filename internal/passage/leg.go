@@ -70,42 +70,56 @@ type NewPlan struct {
 	CaseID     int64    `json:"case_id"`
 	Travellers []string `json:"travellers"`
 	Legs       []Leg    `json:"legs"`
+	// originals holds each leg's Zawgyi originals, set by Clean.
+	originals []map[string]string
 }
 
 func cleanText(field, v string, limit int, required bool) (string, error) {
+	t, err := cleanTextKeep(field, v, limit, required)
+	return t.Value, err
+}
+
+// cleanTextKeep is cleanText returning the whole myanmar.Text, so that a
+// Zawgyi original can be kept (sealed) beside the converted text.
+func cleanTextKeep(field, v string, limit int, required bool) (myanmar.Text, error) {
 	if len(v) > limit {
-		return "", &FieldError{field, "is too long (at most " + strconv.Itoa(limit) + " bytes)"}
+		return myanmar.Text{}, &FieldError{field, "is too long (at most " + strconv.Itoa(limit) + " bytes)"}
 	}
 	t, err := myanmar.Clean(v)
 	if err != nil {
-		return "", &FieldError{field, "is not valid text"}
+		return myanmar.Text{}, &FieldError{field, "is not valid text"}
 	}
 	if required && t.Value == "" {
-		return "", &FieldError{field, "is required"}
+		return myanmar.Text{}, &FieldError{field, "is required"}
 	}
-	return t.Value, nil
+	return t, nil
 }
 
 // clean checks leg number n (1-based) and puts its text through the
-// Myanmar boundary.
-func (l *Leg) clean(n int) error {
+// Myanmar boundary. It returns the Zawgyi originals of the fields it
+// converted, by field name (nil when none).
+func (l *Leg) clean(n int) (map[string]string, error) {
+	var originals map[string]string
+	for _, fld := range []struct {
+		name     string
+		v        *string
+		limit    int
+		required bool
+	}{{"from", &l.From, maxPlace, true}, {"to", &l.To, maxPlace, true}, {"guide", &l.Guide, maxGuide, true},
+		{"codeword", &l.Codeword, maxCodeword, false}, {"notes", &l.Notes, maxNotes, false}} {
+		t, err := cleanTextKeep("leg"+strconv.Itoa(n)+"."+fld.name, *fld.v, fld.limit, fld.required)
+		if err != nil {
+			return nil, err
+		}
+		*fld.v = t.Value
+		if t.Converted {
+			if originals == nil {
+				originals = map[string]string{}
+			}
+			originals[fld.name] = t.Original
+		}
+	}
 	f := func(name string) string { return "leg" + strconv.Itoa(n) + "." + name }
-	var err error
-	if l.From, err = cleanText(f("from"), l.From, maxPlace, true); err != nil {
-		return err
-	}
-	if l.To, err = cleanText(f("to"), l.To, maxPlace, true); err != nil {
-		return err
-	}
-	if l.Guide, err = cleanText(f("guide"), l.Guide, maxGuide, true); err != nil {
-		return err
-	}
-	if l.Codeword, err = cleanText(f("codeword"), l.Codeword, maxCodeword, false); err != nil {
-		return err
-	}
-	if l.Notes, err = cleanText(f("notes"), l.Notes, maxNotes, false); err != nil {
-		return err
-	}
 	l.Start, l.End = strings.TrimSpace(l.Start), strings.TrimSpace(l.End)
 	if len(l.Start) > 16 && strings.Count(l.Start, ":") == 2 {
 		l.Start = l.Start[:16] // seconds, as some browsers send them
@@ -115,19 +129,19 @@ func (l *Leg) clean(n int) error {
 	}
 	start, err := time.ParseInLocation(TimeLayout, l.Start, Zone)
 	if err != nil || len(l.Start) != len(TimeLayout) {
-		return &FieldError{f("start"), "must be a date and time (YYYY-MM-DDTHH:MM)"}
+		return nil, &FieldError{f("start"), "must be a date and time (YYYY-MM-DDTHH:MM)"}
 	}
 	end, err := time.ParseInLocation(TimeLayout, l.End, Zone)
 	if err != nil || len(l.End) != len(TimeLayout) {
-		return &FieldError{f("end"), "must be a date and time (YYYY-MM-DDTHH:MM)"}
+		return nil, &FieldError{f("end"), "must be a date and time (YYYY-MM-DDTHH:MM)"}
 	}
 	if !end.After(start) {
-		return &FieldError{f("end"), "must be after the start"}
+		return nil, &FieldError{f("end"), "must be after the start"}
 	}
 	if end.Sub(start) > maxWindow {
-		return &FieldError{f("end"), "is more than 14 days after the start"}
+		return nil, &FieldError{f("end"), "is more than 14 days after the start"}
 	}
-	return nil
+	return originals, nil
 }
 
 // Clean checks a plan and puts its text through the Myanmar boundary.
@@ -155,10 +169,13 @@ func (p *NewPlan) Clean() error {
 		return &FieldError{"legs", "are too many (at most " + strconv.Itoa(MaxLegs) + ")"}
 	}
 	var prevEnd time.Time
+	p.originals = make([]map[string]string, len(p.Legs))
 	for i := range p.Legs {
-		if err := p.Legs[i].clean(i + 1); err != nil {
+		o, err := p.Legs[i].clean(i + 1)
+		if err != nil {
 			return err
 		}
+		p.originals[i] = o
 		// Legs follow each other: a leg's window does not end before the
 		// previous one's, so the first leg not handed over is the one that
 		// goes overdue first (Alerts opens only that one).
@@ -195,13 +212,17 @@ func ParsePlanForm(caseID int64, form url.Values) (NewPlan, error) {
 	return p, nil
 }
 
-// legRecord is the sealed form of a leg.
-func (l Leg) seal() ([]byte, error) { return json.Marshal(l) }
+// legRecord is the sealed form of a leg: the leg and the Zawgyi originals
+// of the fields that were converted.
+type legRecord struct {
+	Leg
+	Originals map[string]string `json:"originals,omitempty"`
+}
 
-func openLeg(raw []byte) (Leg, error) {
-	var l Leg
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return Leg{}, fmt.Errorf("passage: damaged leg record: %w", err)
+func openLeg(raw []byte) (legRecord, error) {
+	var r legRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return legRecord{}, fmt.Errorf("passage: damaged leg record: %w", err)
 	}
-	return l, nil
+	return r, nil
 }

@@ -104,7 +104,9 @@ func TestThreeLegRoute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		d := newDeployment(t, s)
-		created, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, threeLegs(d.caseID, d.people))
+		np := threeLegs(d.caseID, d.people)
+		np.Legs[2].Guide = "ေဒၚသီတာ" // Zawgyi
+		created, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, np)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,6 +132,14 @@ func TestThreeLegRoute(t *testing.T) {
 			if v.Position != i+1 || v.Legs != 3 || v.CanPickUp != (i == 0) {
 				t.Fatalf("leg %d view: %+v", i+1, v)
 			}
+		}
+		// Zawgyi typed in a place is converted; the original is kept, sealed.
+		zg, err := d.svc.Get(ctx, d.coord.Actor, d.coord.Ring, created.PlanID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := zg.LegViews[2]; l.Leg.Guide != "ဒေါ်သီတာ" || l.Originals["guide"] != "ေဒၚသီတာ" {
+			t.Fatalf("Zawgyi guide name: %q, originals %v", l.Leg.Guide, l.Originals)
 		}
 		// Nothing amber is stored in the clear.
 		var sealed []byte

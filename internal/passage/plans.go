@@ -73,13 +73,15 @@ type Checkin struct {
 
 // LegView is a leg as a coordinator reads it; Leg is empty once purged.
 type LegView struct {
-	ID       string    `json:"id"`
-	Position int       `json:"position"`
-	Status   string    `json:"status"`
-	Problems int       `json:"problems"`
-	Overdue  bool      `json:"overdue"`
-	Leg      Leg       `json:"leg"`
-	Checkins []Checkin `json:"checkins"`
+	ID       string `json:"id"`
+	Position int    `json:"position"`
+	Status   string `json:"status"`
+	Problems int    `json:"problems"`
+	Overdue  bool   `json:"overdue"`
+	Leg      Leg    `json:"leg"`
+	// Originals are the Zawgyi originals of converted fields, by name.
+	Originals map[string]string `json:"originals,omitempty"`
+	Checkins  []Checkin         `json:"checkins"`
 }
 
 // PlanView is a plan opened with a coordinator's keys.
@@ -173,11 +175,12 @@ func (s *Service) openLeg(ctx context.Context, ring *keys.Keyring, lv LegView, s
 	if err != nil {
 		return LegView{}, fmt.Errorf("passage: open leg: %w", err)
 	}
-	lv.Leg, err = openLeg(raw)
+	rec, err := openLeg(raw)
 	clear(raw)
 	if err != nil {
 		return LegView{}, err
 	}
+	lv.Leg, lv.Originals = rec.Leg, rec.Originals
 	if _, end, err := lv.Leg.Window(); err == nil && lv.Status != LegHandedOver && now.After(end) {
 		lv.Overdue = true
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -219,7 +220,7 @@ func (s *Service) Plan(ctx context.Context, a casework.Actor, ring *keys.Keyring
 			l.k.Wipe()
 		}
 	}()
-	for _, l := range np.Legs {
+	for i, l := range np.Legs {
 		p := prepared{id: newID()}
 		if p.k, err = keys.NewDataKey(); err != nil {
 			return Created{}, fmt.Errorf("passage: leg key: %w", err)
@@ -229,7 +230,7 @@ func (s *Service) Plan(ctx context.Context, a casework.Actor, ring *keys.Keyring
 		if last.link, err = newLink(); err != nil {
 			return Created{}, fmt.Errorf("passage: link: %w", err)
 		}
-		raw, err := l.seal()
+		raw, err := json.Marshal(legRecord{Leg: l, Originals: np.originals[i]})
 		if err != nil {
 			return Created{}, err
 		}
