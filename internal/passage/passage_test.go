@@ -495,3 +495,59 @@ func TestCancelAndAbandoned(t *testing.T) {
 		}
 	})
 }
+
+// oneLeg is a one-leg route for case id, in the deployment clock's past.
+func oneLeg(id int64, people []string) passage.NewPlan {
+	return passage.NewPlan{CaseID: id, Travellers: people[:1], Legs: []passage.Leg{
+		{From: "a", To: "b", Guide: "g", Start: "2026-03-01T06:00", End: "2026-03-01T12:00"}}}
+}
+
+// TestSettleEdges: a case another session already moved is only marked;
+// a route purged before any coordinator came back still moves its case.
+func TestSettleEdges(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDeployment(t, s)
+		arrive := func(id int64, people []string) string {
+			t.Helper()
+			c, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, oneLeg(id, people))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{passage.CheckPickedUp, passage.CheckHandedOver} {
+				if _, err := d.svc.CheckIn(ctx, c.Links[0], c.LegIDs[0], k, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return c.PlanID
+		}
+		first := arrive(d.caseID, d.people)
+		d.w.Move(t, d.caseID, []string{casework.StateArrived}, d.coord)
+		if n, err := d.svc.Settle(ctx, d.coord.Actor, d.coord.Ring); err != nil || n != 0 {
+			t.Fatalf("settle a case already moved: %d, %v", n, err)
+		}
+		if pv, _ := d.svc.Get(ctx, d.coord.Actor, d.coord.Ring, first); !pv.CaseMoved {
+			t.Fatal("a case already moved is not marked settled")
+		}
+
+		in := d.w.Staff(t, "intake9", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		vet := d.w.Staff(t, "vetter9", []auth.Role{auth.RoleVettingOfficer}, "vetting")
+		second := d.w.OpenCase(t, caseworktest.Case())
+		d.w.Move(t, second, toPassage, in, vet, d.hand)
+		c, err := d.w.CW.Get(ctx, d.coord.Ring, second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrive(second, []string{c.People[0].ID})
+		if n, err := d.svc.Purge(ctx, d.clock.Now().AddDate(0, 0, passage.DefaultPurgeDays+1)); err != nil || n != 2 {
+			t.Fatalf("purge: %d, %v", n, err)
+		}
+		if n, err := d.svc.Settle(ctx, d.coord.Actor, d.coord.Ring); err != nil || n != 1 {
+			t.Fatalf("settle after the purge: %d, %v", n, err)
+		}
+		if sum, _ := d.w.CW.Summary(ctx, second); sum.State != casework.StateArrived {
+			t.Fatalf("case in %s", sum.State)
+		}
+	})
+}

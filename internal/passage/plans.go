@@ -12,6 +12,7 @@ import (
 	"embrace/internal/audit"
 	"embrace/internal/casework"
 	"embrace/internal/keys"
+	"embrace/internal/store"
 )
 
 // Summary is a plan's green facts.
@@ -309,7 +310,7 @@ func (s *Service) Alerts(ctx context.Context, ring *keys.Keyring) ([]Alert, erro
 // open is left for another session.
 func (s *Service) Settle(ctx context.Context, a casework.Actor, ring *keys.Keyring) (int, error) {
 	rows, err := s.st.DB().QueryContext(ctx, `SELECT p.id, p.case_id, c.state FROM passage_plans p JOIN cases c ON c.id = p.case_id
-		WHERE p.status = 'arrived' AND p.case_moved = FALSE`)
+		WHERE (p.status = 'arrived' OR (p.status = 'purged' AND p.outcome = 'arrived')) AND p.case_moved = FALSE`)
 	if err != nil {
 		return 0, fmt.Errorf("passage: settle: %w", err)
 	}
@@ -336,7 +337,10 @@ func (s *Service) Settle(ctx context.Context, a casework.Actor, ring *keys.Keyri
 		if r.state == casework.StateInPassage {
 			err := s.cw.Transition(ctx, a, ring, r.cs, casework.StateArrived, "passage: last leg handed over (plan "+r.plan+")")
 			if err != nil {
-				if errors.Is(err, casework.ErrForbidden) || errors.Is(err, keys.ErrNoAccess) || errors.Is(err, ErrNotFound) || isNotFound(err) {
+				// Not this session's to move (no key, no right), or another
+				// session moved it meanwhile: the next visit settles it.
+				if errors.Is(err, casework.ErrForbidden) || errors.Is(err, keys.ErrNoAccess) || isNotFound(err) ||
+					errors.Is(err, casework.ErrIllegalTransition) || errors.Is(err, store.ErrConflict) {
 					continue
 				}
 				return moved, fmt.Errorf("passage: settle case %d: %w", r.cs, err)
