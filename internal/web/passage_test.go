@@ -131,6 +131,18 @@ func TestPassageWebJourney(t *testing.T) {
 			t.Fatalf("plan form: %d", rec.Code)
 		}
 		links := pe.plan(t)
+		// Every message of the passage pages is translated, in both languages.
+		plans0, _ := pe.srv.cfg.Passage.List(context.Background(), 1)
+		for _, lang := range []string{"my", "en"} {
+			for _, p := range []string{"/g/" + links[0], "/passage", "/passage/plans/" + plans0[0].ID, "/passage/new/" + strconv.FormatInt(pe.caseID, 10)} {
+				body := pe.get(t, p+"?lang="+lang, pe.coord).Body.String()
+				for _, prefix := range []string{"passage.", "guide.", "cases.", "error."} {
+					if strings.Contains(body, ">"+prefix) || strings.Contains(body, " "+prefix) {
+						t.Errorf("%s %s: untranslated id with prefix %q", lang, strings.SplitN(p, "/", 3)[1], prefix)
+					}
+				}
+			}
+		}
 		legs := make([]string, 3)
 		for i, l := range links {
 			rec := pe.get(t, "/g/"+l)
