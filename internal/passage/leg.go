@@ -169,11 +169,17 @@ func (p *NewPlan) Clean() error {
 		return &FieldError{"legs", "are too many (at most " + strconv.Itoa(MaxLegs) + ")"}
 	}
 	var prevEnd time.Time
+	// A plan cleaned twice (parsed from a form, then planned) keeps the
+	// originals the first pass found: the second sees Unicode only.
+	prev := p.originals
 	p.originals = make([]map[string]string, len(p.Legs))
 	for i := range p.Legs {
 		o, err := p.Legs[i].clean(i + 1)
 		if err != nil {
 			return err
+		}
+		if o == nil && i < len(prev) {
+			o = prev[i]
 		}
 		p.originals[i] = o
 		// Legs follow each other: a leg's window does not end before the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,8 +106,22 @@ func TestThreeLegRoute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		d := newDeployment(t, s)
-		np := threeLegs(d.caseID, d.people)
-		np.Legs[2].Guide = "ေဒၚသီတာ" // Zawgyi
+		form := url.Values{"traveller": d.people}
+		for i, l := range threeLegs(d.caseID, d.people).Legs {
+			n := strconv.Itoa(i + 1)
+			form.Set("from_"+n, l.From)
+			form.Set("to_"+n, l.To)
+			form.Set("start_"+n, l.Start)
+			form.Set("end_"+n, l.End)
+			form.Set("guide_"+n, l.Guide)
+			form.Set("codeword_"+n, l.Codeword)
+			form.Set("notes_"+n, l.Notes)
+		}
+		form.Set("guide_3", "ေဒၚသီတာ") // Zawgyi
+		np, err := passage.ParsePlanForm(d.caseID, form)
+		if err != nil {
+			t.Fatal(err)
+		}
 		created, err := d.svc.Plan(ctx, d.coord.Actor, d.coord.Ring, np)
 		if err != nil {
 			t.Fatal(err)
