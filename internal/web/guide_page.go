@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
+	"embrace/internal/myanmar"
 	"embrace/internal/passage"
 )
 
@@ -14,6 +16,24 @@ type guideView struct {
 	View   passage.GuideView
 	Notice string
 	Error  string
+	// Start and End are the window as the guide reads it: a space for
+	// the "T", Burmese digits on a Burmese page.
+	Start, End string
+}
+
+// windowText shows a leg's window time for a guide reading lang.
+func windowText(lang, s string) string {
+	s = strings.Replace(s, "T", " ", 1)
+	if lang == langMy {
+		return myanmar.BurmeseDigits(s)
+	}
+	return s
+}
+
+// newGuideView is the leg page's data for request r.
+func newGuideView(r *http.Request, l passage.Link, v passage.GuideView, notice string) guideView {
+	lang := pageLang(r)
+	return guideView{Secret: l.Secret(), View: v, Notice: notice, Start: windowText(lang, v.Leg.Start), End: windowText(lang, v.Leg.End)}
 }
 
 // guideLink reads the link from the path; an ill-formed one is answered
@@ -49,7 +69,7 @@ func (s *Server) guidePage(w http.ResponseWriter, r *http.Request) {
 		s.guideRefusal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "guide_leg", guideView{Secret: l.Secret(), View: v})
+	s.render(w, r, http.StatusOK, "guide_leg", newGuideView(r, l, v, ""))
 }
 
 func (s *Server) guideCheckIn(w http.ResponseWriter, r *http.Request) {
@@ -72,5 +92,5 @@ func (s *Server) guideCheckIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "guide_refused", guideView{Notice: "guide.done.handed_over"})
 		return
 	}
-	s.render(w, r, http.StatusOK, "guide_leg", guideView{Secret: l.Secret(), View: v, Notice: "guide.done." + kind})
+	s.render(w, r, http.StatusOK, "guide_leg", newGuideView(r, l, v, "guide.done."+kind))
 }

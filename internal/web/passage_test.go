@@ -155,6 +155,9 @@ func TestPassageWebJourney(t *testing.T) {
 					t.Fatalf("guide %d's page and leg %d's codeword", i+1, j)
 				}
 			}
+			if i == 0 && !strings.Contains(body, "၂၀၂၅-၀၆-၀၁ ၁၈:၀၀") {
+				t.Fatal("the guide's window is not in Burmese digits")
+			}
 			if strings.Contains(strings.ToLower(body), "<script") || !strings.Contains(body, `<html lang="my"`) {
 				t.Fatalf("guide page has script or is not Burmese")
 			}
