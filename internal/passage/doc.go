@@ -17,21 +17,25 @@
 //
 // What workflow needs stays in the clear: the plan's case, number of legs
 // and travellers, each leg's position and status (planned, picked up,
-// handed over), counts of problem reports and days. The time window is not
-// among them: overdue legs are found inside a coordinator's session, which
-// opens the legs still open (a handful per plan), and a link's expiry is
-// checked after the guide's secret has opened the leg.
+// handed over), counts of problem reports, days and, once shredded, the
+// outcome. The time window is not among them. Each leg's window end is also
+// sealed alone under one schedule key (wrapped to the passage team and
+// escrow), so a coordinator's session finds overdue legs with one unwrap
+// however many routes are under way; a link's expiry is checked after the
+// guide's secret has opened the leg.
 //
 // # Arrival and purge
 //
-// When the last leg is handed over the plan is marked arrived (green). A
-// guide holds no key that opens the case, so the case's move to "arrived"
-// is made by the next passage coordinator session that loads the passage
-// list or the plan ([Service.Settle]), and audited like any move. A
-// configurable number of days after arrival ([SettingPurgeDays]) the
+// When the last leg is handed over the plan is marked arrived. A guide
+// holds no key that opens the case, so the case's move to "arrived" is
+// made by the next passage coordinator session that loads the passage list
+// or a plan ([Service.Settle]), and audited like any move. A configurable
+// number of days ([SettingPurgeDays]) after arrival, or after the case left
+// passage otherwise (lost contact, detained, moved back) and stayed so, the
 // route is crypto-shredded: every wrap of every leg key, escrow's
-// included, is deleted together with the sealed rows and link lookups; the
-// plan keeps only its green facts.
+// included, is deleted together with the sealed rows, deadlines and link
+// lookups; the plan keeps only its green facts and outcome. A coordinator
+// can cancel a route under way, which shreds it at once.
 //
 // # Refusals
 //
