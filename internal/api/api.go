@@ -18,6 +18,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/passage"
 	"embrace/internal/shelter"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -49,6 +50,8 @@ type Config struct {
 	// Shelter is the shelter capability; nil makes New build one on the
 	// casework service.
 	Shelter *shelter.Service
+	// Passage plans routes; nil makes one on Store.
+	Passage *passage.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -59,6 +62,7 @@ type API struct {
 	cw     *casework.Service
 	stats  *stats.Cache
 	sh     *shelter.Service
+	pg     *passage.Service
 }
 
 // route is one entry of the route table.
@@ -84,6 +88,7 @@ func New(cfg Config) *API {
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
 	a.intakeRoutes()
 	a.caseRoutes()
+	a.passageRoutes()
 	a.statsRoutes()
 	a.shelterRoutes()
 	return a

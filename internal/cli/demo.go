@@ -111,6 +111,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 			return err
 		}
 		staff := &demoStaff{ring: steward.Keyring(), actor: steward.Actor(), by: steward.Username}
-		return addDemoContacts(ctx, s, demoContactCount(cases), staff)
+		if err := addDemoContacts(ctx, s, demoContactCount(cases), staff); err != nil {
+			return err
+		}
+		return addDemoPassage(ctx, s, steward)
 	})
 }

@@ -77,6 +77,7 @@ func TestSeizure(t *testing.T) {
 			vals = append(vals, more...)
 			intakeVals := plantIntake(t, ctx, s)
 			intakeVals = append(intakeVals, plantShelter(t, ctx, s)...)
+			intakeVals = append(intakeVals, plantPassage(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

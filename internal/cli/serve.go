@@ -14,6 +14,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/passage"
 	"embrace/internal/shelter"
 	"embrace/internal/store"
 	"embrace/internal/web"
@@ -90,8 +91,11 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		return err
 	}
 	shelters := shelter.New(s, cases, nil)
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases, Shelter: shelters})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases, Shelter: shelters})
+	pg := passage.New(s, cases, nil)
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases,
+		Shelter: shelters, Passage: pg})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases,
+		Shelter: shelters, Passage: pg})
 	if err != nil {
 		ln.Close()
 		return err
@@ -102,6 +106,10 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	swept := make(chan struct{})
 	go func() { defer close(swept); svc.Run(sweepCtx, time.Minute) }()
 	defer func() { stopSweep(); <-swept }()
+	// The passage sweeper shreds routes whose purge period has passed.
+	purged := make(chan struct{})
+	go func() { defer close(purged); pg.Run(sweepCtx, time.Hour, logger) }()
+	defer func() { stopSweep(); <-purged }()
 	srv := &http.Server{
 		Handler:           w.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

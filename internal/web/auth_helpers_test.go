@@ -14,6 +14,7 @@ import (
 	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
+	"embrace/internal/passage"
 	"embrace/internal/shelter"
 	"embrace/internal/store"
 )
@@ -56,7 +57,8 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 		t.Fatal(err)
 	}
 	cw := casework.New(st)
-	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: cw, Shelter: shelter.New(st, cw, nil)})
+	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: cw,
+		Shelter: shelter.New(st, cw, nil), Passage: passage.New(st, cw, clk.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}

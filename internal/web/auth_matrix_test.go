@@ -94,6 +94,13 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /shelters/cases/{id}/request":               auth.PermCaseHandle,
 	"POST /shelters/stays/{stay}/decline":             auth.PermShelter,
 	"POST /shelters/cases/{id}/stays/{stay}/withdraw": auth.PermCaseHandle,
+	// Passage: the permission the API requires for the same action.
+	"GET /passage":                    auth.PermPassagePlan,
+	"GET /passage/new/{case}":         auth.PermPassagePlan,
+	"POST /passage/new/{case}":        auth.PermPassagePlan,
+	"GET /passage/plans/{id}":         auth.PermPassagePlan,
+	"POST /passage/plans/{id}/cancel": auth.PermPassagePlan,
+	"POST /passage/legs/{id}/link":    auth.PermPassagePlan,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

@@ -127,12 +127,15 @@ type staffNav struct {
 	Inbox    bool // the intake inbox
 	Stats    bool // the statistics dashboard
 	Shelter  bool // safe houses and requests for a place
+	Passage  bool // routes and guides' check-ins
 }
 
 func navFor(sess *auth.Session) staffNav {
 	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
 		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats),
-		Shelter: sess.Can(auth.PermShelter)}
+		Shelter: sess.Can(auth.PermShelter),
+		Passage: sess.Can(auth.PermPassagePlan),
+	}
 }
 
 // pageLang is the language a page is rendered in, read without setting

@@ -28,6 +28,7 @@ import (
 	"embrace/internal/auth"
 	"embrace/internal/casework"
 	"embrace/internal/intake"
+	"embrace/internal/passage"
 	"embrace/internal/shelter"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -64,6 +65,9 @@ type Config struct {
 	// Shelter serves the shelter pages (houses, requests, stays) and a
 	// case's shelter page; nil leaves them out.
 	Shelter *shelter.Service
+	// Passage serves the coordinator's route pages and the guides' leg
+	// pages (/g/{secret}); nil leaves them out.
+	Passage *passage.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -121,6 +125,7 @@ func (s *Server) routes() {
 	s.intakeRoutes()
 	s.caseRoutes()
 	s.shelterRoutes()
+	s.passageRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}
