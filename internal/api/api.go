@@ -20,6 +20,7 @@ import (
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
+	"embrace/internal/vetting"
 )
 
 //go:embed openapi.json
@@ -45,6 +46,9 @@ type Config struct {
 	// pages, so they share the duplicate name cache); nil makes New build
 	// its own.
 	Cases *casework.Service
+	// Vetting is the process's vetting service (built on Cases); nil
+	// makes New build one, which also screens the people casework records.
+	Vetting *vetting.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -53,6 +57,7 @@ type API struct {
 	log    *slog.Logger
 	routes []route
 	cw     *casework.Service
+	vet    *vetting.Service
 	stats  *stats.Cache
 }
 
@@ -79,6 +84,7 @@ func New(cfg Config) *API {
 	a.add("POST", "/lockdown", a.bearer(auth.PermLockdown, a.lockdown))
 	a.intakeRoutes()
 	a.caseRoutes()
+	a.vetRoutes()
 	a.statsRoutes()
 	return a
 }

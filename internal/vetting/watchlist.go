@@ -742,3 +742,9 @@ func (s *Service) DismissAlert(ctx context.Context, a casework.Actor, ring *keys
 		return err
 	})
 }
+
+// ParseEntry cleans and checks e as AddEntry does, without storing it.
+func ParseEntry(e Entry) (Entry, error) {
+	err := e.clean()
+	return e, err
+}
