@@ -180,8 +180,8 @@ func TestAPIVettingBadInput(t *testing.T) {
 		}
 		cases := []struct {
 			name, method, path, token, body string
-			status                           int
-			code                             string
+			status                          int
+			code                            string
 		}{
 			{"unknown check", "PUT", base + "/vetting/checks/astrology", v1, `{"result":"passed"}`, 400, "invalid"},
 			{"bad result", "PUT", base + "/vetting/checks/interview", v1, `{"result":"great"}`, 400, "invalid"},
