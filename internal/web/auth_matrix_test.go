@@ -78,6 +78,21 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /people/{id}/photo":            auth.PermCaseHandle,
 	"POST /people/{id}/threats":          auth.PermCaseHandle,
 	"POST /people/{id}/merge":            auth.PermCaseHandle,
+	// Vetting: the permission the API requires for the same action.
+	"GET /cases/{id}/vetting/{$}":                            auth.PermVettingCheck,
+	"POST /cases/{id}/vetting/checks":                        auth.PermVettingCheck,
+	"POST /cases/{id}/vetting/evidence":                      auth.PermVettingCheck,
+	"GET /cases/{id}/vetting/evidence/{evidence}":            auth.PermVettingCheck,
+	"POST /cases/{id}/vetting/decisions":                     auth.PermVettingDecide,
+	"POST /cases/{id}/vetting/decisions/{decision}/confirm":  auth.PermVettingDecide,
+	"POST /cases/{id}/vetting/decisions/{decision}/withdraw": auth.PermVettingDecide,
+	"GET /watchlist":                         auth.PermWatchList,
+	"POST /watchlist":                        auth.PermWatchList,
+	"POST /watchlist/{entry}/remove":         auth.PermWatchList,
+	"GET /watchlist/alerts":                  auth.PermWatchList,
+	"POST /watchlist/alerts/{alert}/dismiss": auth.PermWatchList,
+	"GET /vetting/settings":                  auth.PermSettings,
+	"POST /vetting/quarantine":               auth.PermSettings,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

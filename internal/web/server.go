@@ -30,6 +30,7 @@ import (
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
+	"embrace/internal/vetting"
 )
 
 //go:embed templates/*.html
@@ -60,6 +61,10 @@ type Config struct {
 	// casework service of the process (shared with the API), so its
 	// duplicate name cache is one too.
 	Cases *casework.Service
+	// Vetting serves the vetting, watch-list and alert pages (with Cases);
+	// nil makes New build one on Cases, which also screens the people
+	// casework records.
+	Vetting *vetting.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -116,6 +121,7 @@ func (s *Server) routes() {
 	s.authRoutes()
 	s.intakeRoutes()
 	s.caseRoutes()
+	s.vettingRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}
