@@ -75,7 +75,7 @@ func TestSeizure(t *testing.T) {
 			nc, vals := canaries()
 			caseID, more := plantCasework(t, ctx, s, nc)
 			vals = append(vals, more...)
-			intakeVals := plantIntake(t, ctx, s)
+			intakeVals := append(plantIntake(t, ctx, s), plantVetting(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

@@ -15,6 +15,7 @@ import (
 	"embrace/internal/casework"
 	"embrace/internal/intake"
 	"embrace/internal/store"
+	"embrace/internal/vetting"
 	"embrace/internal/web"
 )
 
@@ -78,6 +79,10 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	// its duplicate name cache, which auth drops at lockdown and when no
 	// session is left.
 	cases := casework.New(s)
+	// Vetting reserves its verdict moves on casework (two officers) and
+	// screens every person staff record against the watch list.
+	vet := vetting.New(s, cases)
+	cases.SetScreener(vet.Screen)
 	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger, OnWipe: cases.DropNames})
 	if err != nil {
 		ln.Close()
@@ -88,8 +93,8 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases})
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases, Vetting: vet})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases, Vetting: vet})
 	if err != nil {
 		ln.Close()
 		return err
