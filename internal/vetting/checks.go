@@ -181,9 +181,9 @@ func (s *Service) AddEvidence(ctx context.Context, a casework.Actor, ring *keys.
 	if n == 0 {
 		return 0, &InputError{"file", "is empty"}
 	}
-	ctype := http.DetectContentType(head)
-	if !slices.Contains(evidenceTypes, ctype) {
-		return 0, ErrFileType
+	ctype, err := SniffEvidence(head)
+	if err != nil {
+		return 0, err
 	}
 	ref := newRef()
 	var sealed bytes.Buffer
@@ -201,9 +201,6 @@ func (s *Service) AddEvidence(ctx context.Context, a casework.Actor, ring *keys.
 	if err := w.Close(); err != nil {
 		return 0, fmt.Errorf("vetting: evidence: %w", err)
 	}
-	if ctype == "text/plain; charset=utf-8" {
-		ctype = "text/plain"
-	}
 	var eid int64
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
 		if err := requireVetting(ctx, tx, id); err != nil {
@@ -218,6 +215,24 @@ func (s *Service) AddEvidence(ctx context.Context, a casework.Actor, ring *keys.
 		return err
 	})
 	return eid, err
+}
+
+// SniffEvidence returns the content type of an evidence file from its
+// first bytes (up to 512): image/jpeg, image/png, application/pdf or
+// text/plain; anything else (or nothing) is refused with ErrFileType. The
+// type a sender declares is never trusted.
+func SniffEvidence(head []byte) (string, error) {
+	if len(head) == 0 {
+		return "", ErrFileType
+	}
+	ctype := http.DetectContentType(head)
+	if !slices.Contains(evidenceTypes, ctype) {
+		return "", ErrFileType
+	}
+	if ctype == "text/plain; charset=utf-8" {
+		ctype = "text/plain"
+	}
+	return ctype, nil
 }
 
 // OpenEvidence returns evidence file eid of case id, decrypted, with its
