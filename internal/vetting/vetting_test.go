@@ -420,3 +420,38 @@ func TestWatchListBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestWatchListMatchesRecorded: an entry added after a person was recorded
+// (and swept) still finds them, through casework's duplicate indexes.
+func TestWatchListMatchesRecorded(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := setup(t, s)
+		id := d.inVetting(t)
+		if n, err := d.v.Sweep(ctx, d.lead.Actor, d.lead.Ring); err != nil || n != 0 {
+			t.Fatalf("sweep of an empty watch list: %d %v", n, err)
+		}
+		byName, err := d.v.AddEntry(ctx, d.lead.Actor, d.lead.Ring, vetting.Entry{NameLatin: "Aung Myo Zaw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byNRC, err := d.v.AddEntry(ctx, d.lead.Actor, d.lead.Ring, vetting.Entry{NameLatin: "Somebody Else", NRC: "12/OuKaMa(N)123456"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alerts, err := d.v.Alerts(ctx, d.lead.Actor, d.lead.Ring, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]string{}
+		for _, a := range alerts {
+			if a.CaseID == id {
+				got[a.EntryID] = a.How
+			}
+		}
+		if got[byName] != "name" || got[byNRC] != "nrc" {
+			t.Fatalf("alerts for earlier people: %+v", alerts)
+		}
+	})
+}

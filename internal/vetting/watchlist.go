@@ -306,7 +306,93 @@ func (s *Service) AddEntry(ctx context.Context, a casework.Actor, ring *keys.Key
 		_, err := audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "watchlist.add", Object: "watchlist:" + strconv.FormatInt(id, 10)})
 		return err
 	})
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	if err := s.matchRecorded(ctx, a, ring, wk, id, e); err != nil {
+		return id, fmt.Errorf("vetting: the entry was added, but matching it against the people already recorded failed: %w", err)
+	}
+	return id, nil
+}
+
+// matchRecorded matches a new entry against the people already recorded,
+// through casework's duplicate indexes (blind indexes and the name index,
+// which the vetting team holds), and raises an alert for each hit. A ring
+// that does not open those indexes matches nothing here: people are then
+// matched only as they are recorded or enter vetting.
+func (s *Service) matchRecorded(ctx context.Context, a casework.Actor, ring *keys.Keyring, wk *watchKeys, entryID int64, e Entry) error {
+	queries := []casework.Person{{NameMy: e.NameMy, NameLatin: e.NameLatin, NRC: e.NRC, ServiceNumber: e.ServiceNumber}}
+	for _, n := range names(e.Aliases) {
+		queries = append(queries, casework.Person{NameLatin: n})
+	}
+	var hits []Alert
+	for _, q := range queries {
+		cands, err := s.cw.Candidates(ctx, ring, q, "")
+		if errors.Is(err, casework.ErrNoIndex) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, c := range cands {
+			how := "name"
+			for _, r := range c.Reasons {
+				switch {
+				case strings.Contains(r, "NRC"):
+					how = "nrc"
+				case strings.Contains(r, "service"):
+					how = "service_number"
+				}
+			}
+			hits = append(hits, Alert{CaseID: c.CaseID, PersonID: c.PersonID, EntryID: entryID, How: how, Score: int(c.Score * 100)})
+		}
+	}
+	return s.raise(ctx, a, wk, hits)
+}
+
+// raise stores each hit not already raised (the same person and entry) as
+// an alert sealed under the alerts key, audited as watchlist.match naming
+// the alert only.
+func (s *Service) raise(ctx context.Context, a casework.Actor, wk *watchKeys, hits []Alert) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	seen, err := s.alertKeys(ctx, wk.alerts)
+	if err != nil {
+		return err
+	}
+	day := s.today()
+	return s.st.Tx(ctx, func(tx *sql.Tx) error {
+		for _, h := range hits {
+			key := h.PersonID + ">" + strconv.FormatInt(h.EntryID, 10)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if err := s.storeAlert(ctx, tx, a, wk, day, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) storeAlert(ctx context.Context, tx *sql.Tx, a casework.Actor, wk *watchKeys, day string, h Alert) error {
+	ref := newRef()
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("vetting: alert: %w", err)
+	}
+	sealed, err := keys.SealField(wk.alerts, alertPlace(ref), raw)
+	if err != nil {
+		return fmt.Errorf("vetting: alert: %w", err)
+	}
+	var aid int64
+	if err := tx.QueryRowContext(ctx, "INSERT INTO vetting_alerts (ref, day, open, sealed) VALUES ($1, $2, $3, $4) RETURNING id", ref, day, true, sealed).Scan(&aid); err != nil {
+		return fmt.Errorf("vetting: alert: %w", err)
+	}
+	_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "watchlist.match", Object: "alert:" + strconv.FormatInt(aid, 10)})
+	return err
 }
 
 // RemoveEntry takes entry id off the watch list and shreds its key.
@@ -567,20 +653,7 @@ func (s *Service) Sweep(ctx context.Context, a casework.Actor, ring *keys.Keyrin
 	day := s.today()
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
 		for _, h := range hits {
-			ref := newRef()
-			raw, err := json.Marshal(h)
-			if err != nil {
-				return fmt.Errorf("vetting: alert: %w", err)
-			}
-			sealed, err := keys.SealField(wk.alerts, alertPlace(ref), raw)
-			if err != nil {
-				return fmt.Errorf("vetting: alert: %w", err)
-			}
-			var aid int64
-			if err := tx.QueryRowContext(ctx, "INSERT INTO vetting_alerts (ref, day, open, sealed) VALUES ($1, $2, $3, $4) RETURNING id", ref, day, true, sealed).Scan(&aid); err != nil {
-				return fmt.Errorf("vetting: alert: %w", err)
-			}
-			if _, err := audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "watchlist.match", Object: "alert:" + strconv.FormatInt(aid, 10)}); err != nil {
+			if err := s.storeAlert(ctx, tx, a, wk, day, h); err != nil {
 				return err
 			}
 		}
