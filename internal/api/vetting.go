@@ -3,7 +3,9 @@ package api
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
@@ -35,6 +37,7 @@ func (a *API) vetRoutes() {
 	a.add("GET", "/watchlist/alerts", a.bearer(auth.PermWatchList, a.listAlerts))
 	a.add("POST", "/watchlist/alerts/{alert}/dismiss", a.bearer(auth.PermWatchList, a.dismissAlert))
 	a.add("PUT", "/vetting/quarantine", a.bearer(auth.PermSettings, a.putQuarantine))
+	a.add("PUT", "/vetting/checklist", a.bearer(auth.PermSettings, a.putChecklist))
 }
 
 // vetError maps vetting's errors to statuses: bad input 400 naming the
@@ -382,6 +385,24 @@ func (a *API) putQuarantine(w http.ResponseWriter, r *http.Request, sess *auth.S
 		return
 	}
 	if err := a.vet.SetQuarantine(r.Context(), casework.ActorOf(sess), *in.Days); err != nil {
+		a.vetError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) putChecklist(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	var in struct {
+		Checks []string `json:"checks"`
+	}
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	if slices.ContainsFunc(in.Checks, func(c string) bool { return strings.Contains(c, ",") }) {
+		a.vetError(w, &vetting.InputError{Field: "checklist", Reason: "must be lowercase identifiers (a-z, 0-9, _)"})
+		return
+	}
+	if err := a.vet.SetChecklistAs(r.Context(), casework.ActorOf(sess), strings.Join(in.Checks, ",")); err != nil {
 		a.vetError(w, err)
 		return
 	}

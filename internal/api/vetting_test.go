@@ -128,6 +128,14 @@ func TestAPIVettingTwoOfficers(t *testing.T) {
 		if vj.State != "verified" || !vj.InQuarantine || vj.QuarantineUntil == "" || len(vj.Decisions) != 1 || vj.Decisions[0].Status != "confirmed" || vj.Open {
 			t.Fatalf("after the decision: %+v", vj)
 		}
+		for _, bad := range []string{`{"checks":[]}`, `{"checks":["Bad Kind"]}`, `{"checks":["a,b"]}`, `{"checks":"interview"}`} {
+			if r := e.do(t, "PUT", "/api/v1/vetting/checklist", admin, bad); r.Code != http.StatusBadRequest {
+				t.Fatalf("checklist %s: %d", bad, r.Code)
+			}
+		}
+		if r := e.do(t, "PUT", "/api/v1/vetting/checklist", admin, `{"checks":["interview","vouched","border_story"]}`); r.Code != http.StatusNoContent {
+			t.Fatalf("checklist: %d %s", r.Code, r.Body.String())
+		}
 		if r := e.do(t, "PUT", "/api/v1/vetting/quarantine", admin, `{"days":0}`); r.Code != http.StatusNoContent {
 			t.Fatalf("quarantine: %d %s", r.Code, r.Body.String())
 		}

@@ -26,7 +26,7 @@ func p95(b *testing.B, ds []time.Duration) {
 
 // BenchmarkView: what a case's vetting page reads (checklist, notes,
 // evidence list, decisions with reasons, quarantine), opened with the
-// session's keys. Run: go test ./internal/vetting -run XXX -bench View
+// session's keys. Run: go test ./internal/vetting -run NONE -bench View
 func BenchmarkView(b *testing.B) {
 	s := storetest.New(b, storetest.Targets(b)[0])
 	w := caseworktest.New(b, s)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"embrace/internal/audit"
@@ -319,6 +320,9 @@ func (s *Service) Get(ctx context.Context, ring *keys.Keyring, id int64) (View, 
 		} else {
 			// A kind since removed from the checklist: still shown.
 			v.Checks = append(v.Checks, c)
+			for i := range v.Checks {
+				byKind[v.Checks[i].Kind] = &v.Checks[i]
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -333,17 +337,26 @@ func (s *Service) Get(ctx context.Context, ring *keys.Keyring, id int64) (View, 
 		return View{}, fmt.Errorf("vetting: evidence: %w", err)
 	}
 	defer erows.Close()
+	var evidence []Evidence
 	for erows.Next() {
 		var e Evidence
 		if err := erows.Scan(&e.ID, &e.Kind, &e.ContentType, &e.Size, &e.Actor, &e.Day); err != nil {
 			return View{}, fmt.Errorf("vetting: evidence: %w", err)
 		}
-		if p := byKind[e.Kind]; p != nil {
-			p.Evidence = append(p.Evidence, e)
-		}
+		evidence = append(evidence, e)
 	}
 	if err := erows.Err(); err != nil {
 		return View{}, fmt.Errorf("vetting: evidence: %w", err)
+	}
+	for _, e := range evidence {
+		if byKind[e.Kind] == nil {
+			// Evidence of a kind since removed from the checklist.
+			v.Checks = append(v.Checks, Check{Kind: e.Kind, Result: ResultPending})
+			for i := range v.Checks {
+				byKind[v.Checks[i].Kind] = &v.Checks[i]
+			}
+		}
+		byKind[e.Kind].Evidence = append(byKind[e.Kind].Evidence, e)
 	}
 	if v.Decisions, err = s.decisions(ctx, k, id); err != nil {
 		return View{}, err
@@ -363,6 +376,24 @@ func (s *Service) Get(ctx context.Context, ring *keys.Keyring, id int64) (View, 
 		v.InQuarantine = clearedStates[state] && s.now().UTC().Truncate(24*time.Hour).Before(until)
 	}
 	return v, nil
+}
+
+// SetChecklistAs sets the checklist (comma-separated check kinds) as an
+// administrator holding admin.settings, audited as vetting.checklist; a
+// bad list changes nothing. Checks already recorded under a kind since
+// removed stay on their cases.
+func (s *Service) SetChecklistAs(ctx context.Context, a casework.Actor, v string) error {
+	if err := can(a, auth.PermSettings); err != nil {
+		return err
+	}
+	return s.st.Tx(ctx, func(tx *sql.Tx) error {
+		if err := SetChecklist(ctx, tx, v); err != nil {
+			return err
+		}
+		ks, _ := ParseChecklist(v)
+		_, err := audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "vetting.checklist", Detail: map[string]string{"checks": strings.Join(ks, " ")}})
+		return err
+	})
 }
 
 // SetQuarantine sets the quarantine period (an administrator holding

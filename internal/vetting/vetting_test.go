@@ -455,3 +455,44 @@ func TestWatchListMatchesRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestChecklistChange: checks and evidence recorded under kinds since
+// removed from the checklist stay on the case's view.
+func TestChecklistChange(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := setup(t, s)
+		id := d.inVetting(t)
+		for _, k := range []string{"identity_document", "service_record", "vouched"} {
+			if err := d.v.RecordCheck(ctx, d.off1.Actor, d.off1.Ring, id, k, vetting.ResultPassed, "n-"+k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.v.AddEvidence(ctx, d.off1.Actor, d.off1.Ring, id, "interview", strings.NewReader("words")); err != nil {
+			t.Fatal(err)
+		}
+		admin := casework.Actor{Name: "user:admin", Roles: []auth.Role{auth.RoleAdministrator}}
+		if err := d.v.SetChecklistAs(ctx, admin, "Bad!"); !errors.Is(err, vetting.ErrInvalid) {
+			t.Fatalf("bad checklist: %v", err)
+		}
+		if err := d.v.SetChecklistAs(ctx, admin, "border_story"); err != nil {
+			t.Fatal(err)
+		}
+		v, err := d.v.Get(ctx, d.off1.Ring, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]vetting.Check{}
+		for _, c := range v.Checks {
+			got[c.Kind] = c
+		}
+		if len(v.Checks) != 5 || got["border_story"].Result != vetting.ResultPending || got["service_record"].Notes != "n-service_record" ||
+			got["vouched"].Notes != "n-vouched" || len(got["interview"].Evidence) != 1 {
+			t.Fatalf("view after a checklist change: %+v", v.Checks)
+		}
+		if err := d.v.RecordCheck(ctx, d.off1.Actor, d.off1.Ring, id, "vouched", vetting.ResultFailed, ""); !errors.Is(err, vetting.ErrInvalid) {
+			t.Fatalf("a check off the checklist: %v", err)
+		}
+	})
+}

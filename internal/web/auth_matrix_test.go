@@ -93,6 +93,7 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /watchlist/alerts/{alert}/dismiss": auth.PermWatchList,
 	"GET /vetting/settings":                  auth.PermSettings,
 	"POST /vetting/quarantine":               auth.PermSettings,
+	"POST /vetting/checklist":                auth.PermSettings,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

@@ -37,12 +37,13 @@ func (s *Server) vettingRoutes() {
 	s.staff("POST /watchlist/alerts/{alert}/dismiss", auth.PermWatchList, s.alertDismiss)
 	s.staff("GET /vetting/settings", auth.PermSettings, s.vettingSettingsPage)
 	s.staff("POST /vetting/quarantine", auth.PermSettings, s.vettingQuarantine)
+	s.staff("POST /vetting/checklist", auth.PermSettings, s.vettingChecklist)
 }
 
 // vetFields are the fields vetting names in its errors that have a label
 // (vetting.field.NAME).
 var vetFields = map[string]bool{"kind": true, "result": true, "notes": true, "file": true, "decision": true, "risk": true,
-	"reason": true, "name_my": true, "name_latin": true, "aliases": true, "unit": true, "nrc": true, "service_number": true, "days": true}
+	"reason": true, "checklist": true, "name_my": true, "name_latin": true, "aliases": true, "unit": true, "nrc": true, "service_number": true, "days": true}
 
 // vetFail answers a vetting error on the shared error page: bad input 400
 // naming the field, a case not in vetting or a closed decision 409, the

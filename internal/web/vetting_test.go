@@ -183,6 +183,22 @@ func TestVettingWeb(t *testing.T) {
 			}
 		}
 
+		// An administrator sets the checklist; a bad one changes nothing.
+		admin := e.member(t, "admin-one", []auth.Role{auth.RoleAdministrator})
+		if r := e.post(t, "/vetting/checklist", url.Values{"checklist": {"Bad Kind!"}}, admin); r.Code != http.StatusBadRequest {
+			t.Fatalf("bad checklist: %d", r.Code)
+		}
+		if n := e.count(t, "SELECT count(*) FROM settings WHERE name = 'vetting_checklist'"); n != 0 {
+			t.Fatal("a refused checklist was stored")
+		}
+		mustSee(t, e.post(t, "/vetting/checklist", url.Values{"checklist": {"interview, border_story"}}, admin), "checklist")
+		if r := e.get(t, "/vetting/settings?lang=en", admin); r.Code != 200 || !strings.Contains(r.Body.String(), "interview, border_story") {
+			t.Fatalf("settings page: %d", r.Code)
+		}
+		if r := e.get(t, base+"/vetting/?lang=en", v1); !strings.Contains(r.Body.String(), "border_story") || !strings.Contains(r.Body.String(), "Identity document seen") {
+			t.Fatal("the vetting page does not show the new checklist with the checks already recorded")
+		}
+
 		verifyByTwo(t, e, base, v1, v2)
 		if n := e.count(t, "SELECT count(*) FROM cases WHERE state = 'verified'"); n != 1 {
 			t.Fatal("the confirmed case is not verified")

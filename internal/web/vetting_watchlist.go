@@ -107,10 +107,11 @@ func (s *Server) alertDismiss(w http.ResponseWriter, r *http.Request, sess *auth
 
 // vettingSettingsView is the data of the quarantine setting page.
 type vettingSettingsView struct {
-	Nav    staffNav
-	Days   int
-	Max    int
-	Notice string
+	Nav       staffNav
+	Checklist string
+	Days      int
+	Max       int
+	Notice    string
 }
 
 func (s *Server) vettingSettingsPage(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
@@ -119,8 +120,21 @@ func (s *Server) vettingSettingsPage(w http.ResponseWriter, r *http.Request, ses
 		s.vetFail(w, r, sess, "/workspace", err)
 		return
 	}
-	n := map[string]string{"saved": "vetting.done.saved"}[r.URL.Query().Get("done")]
-	s.render(w, r, http.StatusOK, "vetting_settings", vettingSettingsView{Nav: navFor(sess), Days: days, Max: vetting.MaxQuarantineDays, Notice: n})
+	list, err := vetting.Checklist(r.Context(), s.cfg.Store.DB())
+	if err != nil {
+		s.vetFail(w, r, sess, "/workspace", err)
+		return
+	}
+	n := map[string]string{"saved": "vetting.done.saved", "checklist": "vetting.done.checklist"}[r.URL.Query().Get("done")]
+	s.render(w, r, http.StatusOK, "vetting_settings", vettingSettingsView{Nav: navFor(sess), Checklist: strings.Join(list, ", "), Days: days, Max: vetting.MaxQuarantineDays, Notice: n})
+}
+
+func (s *Server) vettingChecklist(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	if err := s.cfg.Vetting.SetChecklistAs(r.Context(), casework.ActorOf(sess), r.PostFormValue("checklist")); err != nil {
+		s.vetFail(w, r, sess, "/vetting/settings", err)
+		return
+	}
+	seeOther(w, r, "/vetting/settings?done=checklist")
 }
 
 func (s *Server) vettingQuarantine(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
