@@ -57,8 +57,12 @@ type alertsView struct {
 	Alerts []vetting.Alert
 	Names  map[int64]string // entry id → the entry's name
 	All    bool
+	Total  int // alerts in all, when more than the page shows
 	Notice string
 }
+
+// maxAlertsShown bounds the alerts one page lists (the staff page budget).
+const maxAlertsShown = 200
 
 func (s *Server) alertsListPage(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
 	ctx, a, ring := r.Context(), casework.ActorOf(sess), sess.Keyring()
@@ -74,7 +78,11 @@ func (s *Server) alertsListPage(w http.ResponseWriter, r *http.Request, sess *au
 		return
 	}
 	n := map[string]string{"dismissed": "vetting.done.dismissed"}[r.URL.Query().Get("done")]
-	s.render(w, r, http.StatusOK, "vetting_alerts", alertsView{Nav: navFor(sess), Alerts: as, Names: names, All: all, Notice: n})
+	v := alertsView{Nav: navFor(sess), Alerts: as, Names: names, All: all, Notice: n}
+	if len(as) > maxAlertsShown {
+		v.Alerts, v.Total = as[:maxAlertsShown], len(as)
+	}
+	s.render(w, r, http.StatusOK, "vetting_alerts", v)
 }
 
 // entryNames names each watch-list entry as the alerts page shows it.
