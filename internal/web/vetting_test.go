@@ -122,6 +122,8 @@ func TestVettingWeb(t *testing.T) {
 		}
 		if n := casePageWeight(t, e, base+"/vetting/", v1); n >= 60<<10 {
 			t.Fatalf("vetting page weighs %d bytes gzip", n)
+		} else {
+			t.Logf("vetting page: %d bytes gzip (HTML and CSS)", n)
 		}
 		mustSee(t, e.post(t, base+"/vetting/checks", url.Values{"kind": {"interview"}, "result": {"passed"}, "notes": {"Note-Vet-5531"}}, v1), "check")
 		png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{9}, 300<<10)...)
