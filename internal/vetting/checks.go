@@ -138,6 +138,9 @@ func (s *Service) RecordCheck(ctx context.Context, a casework.Actor, ring *keys.
 			_, err = tx.ExecContext(ctx, "UPDATE vetting_checks SET result = $1, actor = $2, updated_day = $3, sealed = $4 WHERE ref = $5",
 				result, a.Name, day, sealed, ref)
 		}
+		if store.IsUniqueViolation(err) {
+			return fmt.Errorf("vetting: check recorded meanwhile by someone else, reload and try again: %w", store.ErrConflict)
+		}
 		if err != nil {
 			return fmt.Errorf("vetting: check: %w", err)
 		}

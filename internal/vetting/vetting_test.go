@@ -496,3 +496,36 @@ func TestChecklistChange(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentSweeps: two leads sweeping at once raise each alert once.
+func TestConcurrentSweeps(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := setup(t, s)
+		lead2 := d.w.Staff(t, "lead2", []auth.Role{auth.RoleVettingLead}, "vetting", "watchlist")
+		if _, err := d.v.AddEntry(ctx, d.lead.Actor, d.lead.Ring, vetting.Entry{NameLatin: "Kyaw Zaw Tun"}); err != nil {
+			t.Fatal(err)
+		}
+		for range 6 {
+			nc := caseworktest.Case()
+			nc.Defector = casework.Person{NameMy: "ကျော်ဇော်ထွန်း"}
+			d.w.OpenCase(t, nc)
+		}
+		errs := make(chan error, 2)
+		for _, l := range []caseworktest.Staff{d.lead, lead2} {
+			go func() { _, err := d.v.Sweep(ctx, l.Actor, l.Ring); errs <- err }()
+		}
+		for range 2 {
+			if err := <-errs; err != nil && !errors.Is(err, store.ErrConflict) {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.v.Sweep(ctx, d.lead.Actor, d.lead.Ring); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, s, "vetting_alerts"); n != 6 {
+			t.Fatalf("%d alerts for 6 matching people", n)
+		}
+	})
+}

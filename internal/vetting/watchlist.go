@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -616,7 +617,10 @@ func (s *Service) Sweep(ctx context.Context, a casework.Actor, ring *keys.Keyrin
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("vetting: sweep: %w", err)
 	}
-	var hits []Alert
+	// hits holds each opened record's matches, by record: a record's
+	// alerts are stored only by the sweep whose delete removes it, so two
+	// leads sweeping at once raise each alert once.
+	hits := map[string][]Alert{}
 	var done []string
 	for _, r := range recs {
 		k, err := ring.OpenObjectKey(ctx, s.st.DB(), ObjectScreen, r.ref)
@@ -641,28 +645,35 @@ func (s *Service) Sweep(ctx context.Context, a casework.Actor, ring *keys.Keyrin
 		if err != nil {
 			return 0, err
 		}
-		for _, h := range found {
-			key := h.PersonID + ">" + strconv.FormatInt(h.EntryID, 10)
-			if !seen[key] {
-				seen[key] = true
-				hits = append(hits, h)
-			}
-		}
+		hits[r.ref] = found
 		done = append(done, r.ref)
 	}
 	day := s.today()
+	raised := 0
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
-		for _, h := range hits {
-			if err := s.storeAlert(ctx, tx, a, wk, day, h); err != nil {
-				return err
-			}
-		}
+		raised = 0
+		fresh := maps.Clone(seen)
 		for _, ref := range done {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM vetting_screening WHERE ref = $1", ref); err != nil {
+			res, err := tx.ExecContext(ctx, "DELETE FROM vetting_screening WHERE ref = $1", ref)
+			if err != nil {
 				return fmt.Errorf("vetting: sweep: %w", err)
 			}
 			if _, err := keys.ShredObject(ctx, tx, ObjectScreen, ref); err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				continue // another sweep took this record
+			}
+			for _, h := range hits[ref] {
+				key := h.PersonID + ">" + strconv.FormatInt(h.EntryID, 10)
+				if fresh[key] {
+					continue
+				}
+				fresh[key] = true
+				if err := s.storeAlert(ctx, tx, a, wk, day, h); err != nil {
+					return err
+				}
+				raised++
 			}
 		}
 		return nil
@@ -670,7 +681,7 @@ func (s *Service) Sweep(ctx context.Context, a casework.Actor, ring *keys.Keyrin
 	if err != nil {
 		return 0, err
 	}
-	return len(hits), nil
+	return raised, nil
 }
 
 // match returns the entries rec matches.
