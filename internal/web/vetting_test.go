@@ -110,6 +110,10 @@ func TestVettingWeb(t *testing.T) {
 		if r := e.post(t, base+"/people", url.Values{"relation": {"sibling"}, "name_latin": {"Kyaw Zaw Tun"}}, handler); r.Code != http.StatusSeeOther {
 			t.Fatalf("add relative: %d %s", r.Code, r.Body.String())
 		}
+		// And one typed in Zawgyi.
+		if r := e.post(t, base+"/people", url.Values{"relation": {"parent"}, "name_my": {"ေက်ာ္ေဇာ္ထြန္း"}}, handler); r.Code != http.StatusSeeOther {
+			t.Fatalf("add relative: %d %s", r.Code, r.Body.String())
+		}
 		for _, to := range []string{"screening", "vetting"} {
 			mustSee(t, e.post(t, base+"/transition", url.Values{"to": {to}, "reason": {"next"}}, intake), "move "+to)
 		}
@@ -175,12 +179,12 @@ func TestVettingWeb(t *testing.T) {
 
 		id := strings.TrimPrefix(base, "/cases/")
 		alerts := e.get(t, "/watchlist/alerts?lang=en", lead).Body.String()
-		if !strings.Contains(alerts, `href="/cases/`+id+`"`) || !strings.Contains(alerts, "ကျော်ဇော်ထွန်း") {
-			t.Fatal("no alert for the romanised relative")
+		if !strings.Contains(alerts, `href="/cases/`+id+`"`) || !strings.Contains(alerts, "ကျော်ဇော်ထွန်း") || strings.Count(alerts, `/dismiss"`) != 2 {
+			t.Fatal("no alerts for the romanised and the Zawgyi-typed relatives")
 		}
 		for _, c := range []*http.Cookie{v1, handler} {
 			body := e.get(t, base+"?lang=en", c).Body.String() + e.get(t, base+"/vetting/?lang=en", c).Body.String()
-			if strings.Contains(body, "ကျော်ဇော်ထွန်း") || strings.Contains(body, "atch-list alert") || strings.Contains(body, "/watchlist") {
+			if strings.Contains(body, "Unit-Watch-4471") || strings.Contains(body, "Notes-Watch-4472") || strings.Contains(body, "atch-list alert") || strings.Contains(body, "/watchlist") {
 				t.Fatal("the case shows something of the alert")
 			}
 		}
