@@ -13,16 +13,14 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/store/storetest"
+	"embrace/internal/testtool"
 )
 
 // startChromium starts headless Chromium with JavaScript off, attached to
 // one page over the DevTools pipe; it skips when Chromium is missing.
 func startChromium(t *testing.T) *cdp {
 	t.Helper()
-	bin := "/usr/bin/chromium"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("chromium not installed")
-	}
+	bin := testtool.Path(t, "chromium", "chromium")
 	dir := t.TempDir()
 	toBrowser, cmdIn, _ := os.Pipe()
 	cmdOut, fromBrowser, _ := os.Pipe()
