@@ -50,8 +50,9 @@
 // across Unicode, Zawgyi and romanised spellings — raises an alert for
 // each hit, sealed under the watchlist alerts key, and deletes the
 // records with their keys. Only leads see alerts; a case shows nothing of
-// them, to anyone. A watch-list entry added later is matched against
-// people recorded after it, not against every earlier case.
+// them, to anyone. A new entry is also matched at once against the people
+// already recorded, through casework's duplicate indexes (held by the
+// vetting team), so an informer listed late is still found.
 //
 // # Clearance
 //
