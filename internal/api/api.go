@@ -22,6 +22,7 @@ import (
 	"embrace/internal/shelter"
 	"embrace/internal/stats"
 	"embrace/internal/store"
+	"embrace/internal/vetting"
 )
 
 //go:embed openapi.json
@@ -52,6 +53,9 @@ type Config struct {
 	Shelter *shelter.Service
 	// Passage plans routes; nil makes one on Store.
 	Passage *passage.Service
+	// Vetting is the process's vetting service (built on Cases); nil
+	// makes New build one, which also screens the people casework records.
+	Vetting *vetting.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -60,6 +64,7 @@ type API struct {
 	log    *slog.Logger
 	routes []route
 	cw     *casework.Service
+	vet    *vetting.Service
 	stats  *stats.Cache
 	sh     *shelter.Service
 	pg     *passage.Service
@@ -89,6 +94,7 @@ func New(cfg Config) *API {
 	a.intakeRoutes()
 	a.caseRoutes()
 	a.passageRoutes()
+	a.vetRoutes()
 	a.statsRoutes()
 	a.shelterRoutes()
 	return a

@@ -79,6 +79,8 @@ func (a *API) caseError(w http.ResponseWriter, err error) {
 		status, b.Error.Code, b.Error.Field, b.Error.Message = http.StatusBadRequest, "invalid", "username", "username is not a staff account."
 	case errors.Is(err, casework.ErrForbidden):
 		status, b.Error.Code, b.Error.Message = http.StatusForbidden, "forbidden", "Your role does not allow this move. Ask someone whose role does."
+	case errors.Is(err, casework.ErrNeedsDecision):
+		status, b.Error.Code, b.Error.Message = http.StatusConflict, "needs_decision", "Vetting's verdicts need two officers: propose the decision under /cases/{id}/vetting/decisions and have a different officer confirm it."
 	case errors.Is(err, casework.ErrNoIndex):
 		status, b.Error.Code, b.Error.Message = http.StatusForbidden, "no_index_key", "Your teams hold no key of the duplicate index. Ask a member of the intake, vetting or casework team."
 	case errors.Is(err, store.ErrNotFound):

@@ -40,7 +40,7 @@ func TestAPICaseLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newAPIEnv(t, st)
 		intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
-		vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+		vetter, vetter2 := e.pair(t, "vetter-one", "vetter-two", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
 		passage := e.member(t, "passage-one", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
 		e.member(t, "casework-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
 		handler := e.member(t, "handler-one", []auth.Role{auth.RoleCaseHandler})
@@ -93,6 +93,14 @@ func TestAPICaseLifecycle(t *testing.T) {
 			{passage, "arrived"}, {handler, "sheltered"}, {handler, "resettled"},
 		}
 		for _, s := range steps {
+			if s.to == "verified" {
+				// One officer alone cannot verify: a second confirms.
+				if r := e.do(t, "POST", base+"/transitions", s.tok, `{"to":"verified","reason":"alone"}`); r.Code != http.StatusConflict || errorCode(t, r) != "needs_decision" {
+					t.Fatalf("one officer verified: %d %s", r.Code, r.Body.String())
+				}
+				verifyByTwo(t, e, c.ID, vetter, vetter2)
+				continue
+			}
 			r := e.do(t, "POST", base+"/transitions", s.tok, `{"to":"`+s.to+`","reason":"step to `+s.to+`"}`)
 			if r.Code != http.StatusOK {
 				t.Fatalf("→ %s: %d %s", s.to, r.Code, r.Body.String())

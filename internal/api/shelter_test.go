@@ -24,7 +24,7 @@ func TestAPIShelter(t *testing.T) {
 		e := newAPIEnv(t, st)
 		coord := e.member(t, "shelter-one", []auth.Role{auth.RoleShelterCoordinator}, auth.TeamShelter)
 		intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
-		vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+		vetter, vetter2 := e.pair(t, "vetter-one", "vetter-two", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
 		handler := e.member(t, "handler-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
 		passage := e.member(t, "passage-one", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
 		finance := e.member(t, "finance-one", []auth.Role{auth.RoleFinanceOfficer}, auth.TeamFinance)
@@ -63,7 +63,7 @@ func TestAPIShelter(t *testing.T) {
 		if r.Code != http.StatusConflict || !strings.Contains(r.Body.String(), `"not_verified"`) {
 			t.Fatalf("unverified: %d %s", r.Code, r.Body.String())
 		}
-		move(vetter, "verified")
+		verifyByTwo(t, e, c.ID, vetter, vetter2)
 		move(handler, "in_passage")
 		move(passage, "arrived")
 		r = e.do(t, "POST", "/api/v1/shelters/requests", handler, ask)

@@ -44,11 +44,16 @@ const (
 	TeamShelter       Team = "shelter"
 	TeamFinance       Team = "finance"
 	TeamCertification Team = "certification"
+	// TeamWatchList holds the informer watch list: its entries' keys, its
+	// blind-index key and the alerts. Only vetting leads (and escrow, and
+	// the steward until it leaves) hold it; anyone may seal a screening
+	// record to its public key.
+	TeamWatchList Team = "watchlist"
 )
 
 // Teams lists the standard teams, in a fixed order.
 func Teams() []Team {
-	return []Team{TeamIntake, TeamVetting, TeamCasework, TeamPassage, TeamShelter, TeamFinance, TeamCertification}
+	return []Team{TeamIntake, TeamVetting, TeamCasework, TeamPassage, TeamShelter, TeamFinance, TeamCertification, TeamWatchList}
 }
 
 // Permission is something a route or capability method may require. Every

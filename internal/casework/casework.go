@@ -132,6 +132,31 @@ type Service struct {
 	st    *store.Store
 	names *nameCache
 	warm  warmState
+	// screen, when set, is called for every person staff record or edit
+	// and for every person of a case entering vetting (SetScreener).
+	screen Screener
+	// decided are the moves only a decision path may make
+	// (RequireDecision), keyed from+">"+to.
+	decided map[string]bool
+}
+
+// Screener is told of a person inside the transaction that records them,
+// with the cleaned red fields: vetting seals a screening record to the
+// watch list's public key with it. It must not keep p.
+type Screener func(ctx context.Context, tx *sql.Tx, caseID int64, personID string, p Person) error
+
+// SetScreener makes s call f for every person recorded, edited or
+// entering vetting. Call it while wiring, before s serves anyone.
+func (s *Service) SetScreener(f Screener) { s.screen = f }
+
+// RequireDecision reserves the move from → to for TransitionDecided: a
+// plain Transition refuses it with ErrNeedsDecision (vetting's two-person
+// rule). Call it while wiring, before s serves anyone.
+func (s *Service) RequireDecision(from, to string) {
+	if s.decided == nil {
+		s.decided = map[string]bool{}
+	}
+	s.decided[from+">"+to] = true
 }
 
 // New returns the casework capability on st.
@@ -347,6 +372,15 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, p *Prepared) (int64, e
 			}
 		}
 	}
+	if s.screen != nil && len(p.plain) == len(p.people) {
+		for i, pp := range p.people {
+			if err := s.screen(ctx, tx, id, pp.id, p.plain[i]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	clear(p.plain)
+	p.plain = nil
 	caseRef := strconv.FormatInt(id, 10)
 	for pr, w := range p.wraps {
 		_, err := tx.ExecContext(ctx, "INSERT INTO key_wraps (object_kind, object_id, principal_id, wrapped) VALUES ($1, $2, $3, $4)", ObjectCase, caseRef, pr, w)

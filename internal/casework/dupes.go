@@ -319,7 +319,8 @@ func (s *Service) indexFor(ctx context.Context, ring *keys.Keyring, pid string, 
 
 // Index computes the duplicate indexes of a prepared case's people, so
 // Insert stores them with the case (seeding and imports, which hold the
-// index keys).
+// index keys). The cleaned people stay in p until Insert (which screens
+// them and then drops them).
 func (p *Prepared) Index(ix *Indexes) error {
 	for i := range p.people {
 		pi, err := ix.compute(p.people[i].id, p.plain[i])
@@ -328,8 +329,6 @@ func (p *Prepared) Index(ix *Indexes) error {
 		}
 		p.people[i].index = pi
 	}
-	clear(p.plain)
-	p.plain = nil
 	return nil
 }
 

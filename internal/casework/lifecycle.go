@@ -131,6 +131,10 @@ func teamOf(state, current string) string {
 // ErrIllegalTransition is wrapped by TransitionError.
 var ErrIllegalTransition = errors.New("casework: illegal transition")
 
+// ErrNeedsDecision refuses a move reserved for a decision path
+// (RequireDecision): vetting's verdicts need two officers.
+var ErrNeedsDecision = errors.New("casework: this move needs a vetting decision confirmed by a second officer")
+
 // ErrForbidden means the actor's roles do not allow the action.
 var ErrForbidden = errors.New("casework: your role does not allow this")
 
@@ -173,6 +177,26 @@ const maxReason = 2000
 // reason is sealed in the timeline and the audit entry names only the
 // states.
 func (s *Service) Transition(ctx context.Context, a Actor, ring *keys.Keyring, id int64, to, reason string) error {
+	return s.transition(ctx, a, ring, id, to, reason, false, nil)
+}
+
+// TransitionDecided is Transition for a decision path: it may make the
+// moves RequireDecision reserved, and runs also (when not nil) inside the
+// same transaction, after the move, so the decision and the move commit
+// together or not at all. The case must still be in from.
+func (s *Service) TransitionDecided(ctx context.Context, a Actor, ring *keys.Keyring, id int64, from, to, reason string, also func(tx *sql.Tx) error) error {
+	return s.transition(ctx, a, ring, id, to, reason, true, func(tx *sql.Tx, state string) error {
+		if state != from {
+			return &TransitionError{From: state, To: to, Allowed: AllowedFrom(state)}
+		}
+		if also == nil {
+			return nil
+		}
+		return also(tx)
+	})
+}
+
+func (s *Service) transition(ctx context.Context, a Actor, ring *keys.Keyring, id int64, to, reason string, decided bool, also func(tx *sql.Tx, from string) error) error {
 	reason, err := cleanText("reason", reason, maxReason, true)
 	if err != nil {
 		return err
@@ -198,6 +222,9 @@ func (s *Service) Transition(ctx context.Context, a Actor, ring *keys.Keyring, i
 	}
 	if !auth.Can(a.Roles, move.Perm) {
 		return fmt.Errorf("%w (moving a case to %s needs %s)", ErrForbidden, to, move.Perm)
+	}
+	if s.decided[sum.State+">"+to] && !decided {
+		return ErrNeedsDecision
 	}
 	newTeam := teamOf(to, sum.Team)
 	var teamP keys.Principal
@@ -232,10 +259,54 @@ func (s *Service) Transition(ctx context.Context, a Actor, ring *keys.Keyring, i
 		if err := addEvent(ctx, tx, k, id, a, EventTransition, sum.State, to, reason); err != nil {
 			return err
 		}
+		if to == StateVetting && s.screen != nil {
+			if err := s.screenCase(ctx, tx, k, id); err != nil {
+				return err
+			}
+		}
+		if also != nil {
+			if err := also(tx, sum.State); err != nil {
+				return err
+			}
+		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "case.transition", Object: caseObject(id),
 			Detail: map[string]string{"from": sum.State, "to": to, "team": newTeam}})
 		return err
 	})
+}
+
+// screenCase hands every person of case id to the screener (a case
+// entering vetting is matched against the watch list as it is then).
+func (s *Service) screenCase(ctx context.Context, tx *sql.Tx, k *keys.DataKey, id int64) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, sealed FROM people WHERE case_id = $1 AND merged_into IS NULL ORDER BY id", id)
+	if err != nil {
+		return fmt.Errorf("casework: screen: %w", err)
+	}
+	var people []Person
+	for rows.Next() {
+		p := Person{CaseID: id}
+		var sealed []byte
+		if err := rows.Scan(&p.ID, &sealed); err != nil {
+			rows.Close()
+			return fmt.Errorf("casework: screen: %w", err)
+		}
+		if err := openPerson(k, &p, sealed); err != nil {
+			rows.Close()
+			return err
+		}
+		people = append(people, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("casework: screen: %w", err)
+	}
+	defer clear(people)
+	for _, p := range people {
+		if err := s.screen(ctx, tx, id, p.ID, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func caseObject(id int64) string { return "case:" + strconv.FormatInt(id, 10) }

@@ -119,6 +119,11 @@ func (s *Service) AddPerson(ctx context.Context, a Actor, ring *keys.Keyring, id
 		if err := recountDependants(ctx, tx, id); err != nil {
 			return err
 		}
+		if s.screen != nil {
+			if err := s.screen(ctx, tx, id, pid, p); err != nil {
+				return err
+			}
+		}
 		if err := addEvent(ctx, tx, k, id, a, EventPersonAdd, "", "", pid); err != nil {
 			return err
 		}
@@ -179,6 +184,11 @@ func (s *Service) UpdatePerson(ctx context.Context, a Actor, ring *keys.Keyring,
 		}
 		if err := recountDependants(ctx, tx, caseID); err != nil {
 			return err
+		}
+		if s.screen != nil {
+			if err := s.screen(ctx, tx, caseID, pid, p); err != nil {
+				return err
+			}
 		}
 		if err := addEvent(ctx, tx, k, caseID, a, EventPersonEdit, "", "", pid); err != nil {
 			return err

@@ -114,6 +114,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 		if err := addDemoContacts(ctx, s, demoContactCount(cases), staff); err != nil {
 			return err
 		}
-		return addDemoPassage(ctx, s, steward)
+		if err := addDemoPassage(ctx, s, steward); err != nil {
+			return err
+		}
+		return addDemoVetting(ctx, s, steward)
 	})
 }

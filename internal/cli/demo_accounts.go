@@ -34,7 +34,7 @@ func demoAccounts() []demoAccount {
 		{"admin", auth.RoleAdministrator, nil},
 		{"intake", auth.RoleIntakeOfficer, []auth.Team{auth.TeamIntake}},
 		{"vetting", auth.RoleVettingOfficer, []auth.Team{auth.TeamVetting}},
-		{"vetlead", auth.RoleVettingLead, []auth.Team{auth.TeamVetting}},
+		{"vetlead", auth.RoleVettingLead, []auth.Team{auth.TeamVetting, auth.TeamWatchList}},
 		{"handler", auth.RoleCaseHandler, []auth.Team{auth.TeamCasework}},
 		{"passage", auth.RolePassageCoordinator, []auth.Team{auth.TeamPassage}},
 		{"shelter", auth.RoleShelterCoordinator, []auth.Team{auth.TeamShelter}},

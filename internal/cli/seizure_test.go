@@ -78,6 +78,7 @@ func TestSeizure(t *testing.T) {
 			intakeVals := plantIntake(t, ctx, s)
 			intakeVals = append(intakeVals, plantShelter(t, ctx, s)...)
 			intakeVals = append(intakeVals, plantPassage(t, ctx, s)...)
+			intakeVals = append(intakeVals, plantVetting(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

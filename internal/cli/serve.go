@@ -17,6 +17,7 @@ import (
 	"embrace/internal/passage"
 	"embrace/internal/shelter"
 	"embrace/internal/store"
+	"embrace/internal/vetting"
 	"embrace/internal/web"
 )
 
@@ -80,6 +81,10 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	// its duplicate name cache, which auth drops at lockdown and when no
 	// session is left.
 	cases := casework.New(s)
+	// Vetting reserves its verdict moves on casework (two officers) and
+	// screens every person staff record against the watch list.
+	vet := vetting.New(s, cases)
+	cases.SetScreener(vet.Screen)
 	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger, OnWipe: cases.DropNames})
 	if err != nil {
 		ln.Close()
@@ -92,10 +97,18 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	}
 	shelters := shelter.New(s, cases, nil)
 	pg := passage.New(s, cases, nil)
+	// One service per capability, shared by the pages and the API (one
+	// field per line, so that capabilities join without touching others).
 	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases,
-		Shelter: shelters, Passage: pg})
+		Shelter: shelters,
+		Passage: pg,
+		Vetting: vet,
+	})
 	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases,
-		Shelter: shelters, Passage: pg})
+		Shelter: shelters,
+		Passage: pg,
+		Vetting: vet,
+	})
 	if err != nil {
 		ln.Close()
 		return err

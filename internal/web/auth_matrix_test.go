@@ -101,6 +101,22 @@ var reviewedPermissions = map[string]auth.Permission{
 	"GET /passage/plans/{id}":         auth.PermPassagePlan,
 	"POST /passage/plans/{id}/cancel": auth.PermPassagePlan,
 	"POST /passage/legs/{id}/link":    auth.PermPassagePlan,
+	// Vetting: the permission the API requires for the same action.
+	"GET /cases/{id}/vetting/{$}":                            auth.PermVettingCheck,
+	"POST /cases/{id}/vetting/checks":                        auth.PermVettingCheck,
+	"POST /cases/{id}/vetting/evidence":                      auth.PermVettingCheck,
+	"GET /cases/{id}/vetting/evidence/{evidence}":            auth.PermVettingCheck,
+	"POST /cases/{id}/vetting/decisions":                     auth.PermVettingDecide,
+	"POST /cases/{id}/vetting/decisions/{decision}/confirm":  auth.PermVettingDecide,
+	"POST /cases/{id}/vetting/decisions/{decision}/withdraw": auth.PermVettingDecide,
+	"GET /watchlist":                         auth.PermWatchList,
+	"POST /watchlist":                        auth.PermWatchList,
+	"POST /watchlist/{entry}/remove":         auth.PermWatchList,
+	"GET /watchlist/alerts":                  auth.PermWatchList,
+	"POST /watchlist/alerts/{alert}/dismiss": auth.PermWatchList,
+	"GET /vetting/settings":                  auth.PermSettings,
+	"POST /vetting/quarantine":               auth.PermSettings,
+	"POST /vetting/checklist":                auth.PermSettings,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

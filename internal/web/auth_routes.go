@@ -20,6 +20,9 @@ type StaffRoute struct {
 	// the person must own (for example a session handle); the handler
 	// answers 404 for anyone else's.
 	Owner string
+	// Limit, when set, caps the request body instead of the default
+	// (routes that take uploads).
+	Limit int64
 }
 
 // StaffHandler serves a staff route for the session the request carries.
@@ -29,6 +32,9 @@ type StaffHandler func(w http.ResponseWriter, r *http.Request, sess *auth.Sessio
 
 // StaffOption adjusts a staff route as it is registered.
 type StaffOption func(*StaffRoute)
+
+// BodyLimit lets a route take a request body of up to n bytes.
+func BodyLimit(n int64) StaffOption { return func(rt *StaffRoute) { rt.Limit = n } }
 
 // Owned marks a route whose path value name identifies an object that
 // must belong to the signed-in person.
@@ -69,7 +75,11 @@ func (s *Server) staff(pattern string, perm auth.Permission, h StaffHandler, opt
 		o(&rt)
 	}
 	s.cfg.staff = append(s.cfg.staff, rt)
-	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) {
+	limit := s.cfg.MaxBody
+	if rt.Limit > 0 {
+		limit = rt.Limit
+	}
+	s.handleLimit(pattern, limit, func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Auth == nil {
 			s.renderError(w, r, http.StatusNotFound, "error.notfound")
 			return
@@ -120,21 +130,30 @@ func (s *Server) currentSession(r *http.Request) (*auth.Session, error) {
 // staffNav is what the shared navigation of signed-in pages needs: which
 // links the person's roles make useful.
 type staffNav struct {
-	Username string
-	Admin    bool // alerts and lockdown
-	Audit    bool // the audit log
-	Cases    bool // case lists and pages
-	Inbox    bool // the intake inbox
-	Stats    bool // the statistics dashboard
-	Shelter  bool // safe houses and requests for a place
-	Passage  bool // routes and guides' check-ins
+	Username  string
+	Admin     bool // alerts and lockdown
+	Audit     bool // the audit log
+	Cases     bool // case lists and pages
+	Inbox     bool // the intake inbox
+	Stats     bool // the statistics dashboard
+	Shelter   bool // safe houses and requests for a place
+	Passage   bool // routes and guides' check-ins
+	WatchList bool // watch-list alerts and the watch list (vetting leads)
 }
 
+// navFor is the navigation a session's permissions open (one line per
+// area).
 func navFor(sess *auth.Session) staffNav {
-	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
-		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats),
-		Shelter: sess.Can(auth.PermShelter),
-		Passage: sess.Can(auth.PermPassagePlan),
+	return staffNav{
+		Username:  sess.Username,
+		Admin:     sess.Can(auth.PermAlerts),
+		Audit:     sess.Can(auth.PermAudit),
+		Cases:     sess.Can(auth.PermCaseRead),
+		Inbox:     sess.Can(auth.PermIntakeQueue),
+		Stats:     sess.Can(auth.PermStats),
+		Shelter:   sess.Can(auth.PermShelter),
+		Passage:   sess.Can(auth.PermPassagePlan),
+		WatchList: sess.Can(auth.PermWatchList),
 	}
 }
 

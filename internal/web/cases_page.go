@@ -23,6 +23,7 @@ type casePageView struct {
 	Moves     []string // the states this person may move the case to
 	CanHandle bool
 	CanAssign bool
+	CanVet    bool // links the case's vetting page
 	Relations []string
 	Kinds     []string
 	Notice    string
@@ -58,7 +59,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 		return
 	}
 	v := casePageView{Nav: navFor(sess), Case: c, Names: map[string]string{}, Owners: map[int64]string{},
-		CanHandle: sess.Can(auth.PermCaseHandle), CanAssign: sess.Can(auth.PermCaseAssign),
+		CanHandle: sess.Can(auth.PermCaseHandle), CanAssign: sess.Can(auth.PermCaseAssign), CanVet: sess.Can(auth.PermVettingCheck),
 		Relations: []string{"spouse", "child", "parent", "sibling", "other"}, Kinds: casework.ThreatKinds(),
 		Notice: caseNotices[r.URL.Query().Get("done")]}
 	for _, p := range c.People {

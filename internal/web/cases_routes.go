@@ -81,6 +81,8 @@ func (s *Server) caseFail(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 		v.Status, v.Message, v.Field = http.StatusBadRequest, "cases.error.field", "cases.field.username"
 	case errors.Is(err, casework.ErrForbidden):
 		v.Status, v.Message = http.StatusForbidden, "cases.error.forbidden"
+	case errors.Is(err, casework.ErrNeedsDecision):
+		v.Status, v.Message = http.StatusConflict, "vetting.error.needsdecision"
 	case errors.Is(err, casework.ErrNoIndex):
 		v.Status, v.Message = http.StatusForbidden, "cases.error.noindex"
 	case errors.Is(err, store.ErrNotFound):

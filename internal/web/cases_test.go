@@ -71,7 +71,7 @@ func TestCaseWebLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newAuthEnv(t, st, auth.Config{})
 		intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
-		vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+		vetter, vetter2 := e.pair(t, "vetter-one", "vetter-two", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
 		passage := e.member(t, "passage-one", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
 		// The casework team must exist to own verified cases (init makes
 		// every team; this test makes them by their first member).
@@ -227,6 +227,11 @@ func TestCaseWebLifecycle(t *testing.T) {
 			to string
 		}{{intake, "screening"}, {intake, "vetting"}, {vetter, "verified"}, {handler, "in_passage"}, {passage, "arrived"}, {handler, "sheltered"}, {handler, "resettled"}}
 		for _, s := range steps {
+			if s.to == "verified" {
+				// Vetting's verdict needs two officers.
+				verifyByTwo(t, e, base, s.c, vetter2)
+				continue
+			}
 			r := e.post(t, base+"/transition", url.Values{"to": {s.to}, "reason": {"Reason-" + s.to}}, s.c)
 			if r.Code != http.StatusSeeOther {
 				t.Fatalf("→ %s: %d %s", s.to, r.Code, r.Body.String())

@@ -45,7 +45,7 @@ func newPassageEnv(t testing.TB, st *store.Store) *passageEnv {
 	ctx := context.Background()
 	e := newAuthEnv(t, st, auth.Config{})
 	in := e.member(t, "intake-p", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
-	vet := e.member(t, "vetter-p", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+	vet, vet2 := e.pair(t, "vetter-p", "vetter-p2", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
 	hand := e.member(t, "handler-p", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
 	coord := e.member(t, "coord-p", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
 	team, err := keys.LookupPrincipal(ctx, st.DB(), keys.KindTeam, casework.TeamIntake)
@@ -63,6 +63,18 @@ func newPassageEnv(t testing.TB, st *store.Store) *passageEnv {
 		to string
 	}{{in, casework.StateScreening}, {in, casework.StateVetting}, {vet, casework.StateVerified}, {hand, casework.StateInPassage}} {
 		s := e.sessionOf(t, step.c)
+		if step.to == casework.StateVerified {
+			// Vetting's verdict: one officer proposes, another confirms.
+			s2 := e.sessionOf(t, vet2)
+			did, err := e.srv.cfg.Vetting.Propose(ctx, casework.ActorOf(s), s.Keyring(), id, casework.StateVerified, "low", "test")
+			if err == nil {
+				err = e.srv.cfg.Vetting.Confirm(ctx, casework.ActorOf(s2), s2.Keyring(), id, did)
+			}
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			continue
+		}
 		if err := cw.Transition(ctx, casework.ActorOf(s), s.Keyring(), id, step.to, "test"); err != nil {
 			t.Fatalf("move to %s: %v", step.to, err)
 		}

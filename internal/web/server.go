@@ -32,6 +32,7 @@ import (
 	"embrace/internal/shelter"
 	"embrace/internal/stats"
 	"embrace/internal/store"
+	"embrace/internal/vetting"
 )
 
 //go:embed templates/*.html
@@ -68,6 +69,10 @@ type Config struct {
 	// Passage serves the coordinator's route pages and the guides' leg
 	// pages (/g/{secret}); nil leaves them out.
 	Passage *passage.Service
+	// Vetting serves the vetting, watch-list and alert pages (with Cases);
+	// nil makes New build one on Cases, which also screens the people
+	// casework records.
+	Vetting *vetting.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -126,6 +131,7 @@ func (s *Server) routes() {
 	s.caseRoutes()
 	s.shelterRoutes()
 	s.passageRoutes()
+	s.vettingRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}

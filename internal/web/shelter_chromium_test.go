@@ -35,7 +35,7 @@ func TestShelterChromium(t *testing.T) {
 	}
 	// A verified case out of quarantine, and its handler's request.
 	intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
-	vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+	vetter, vetter2 := e.pair(t, "vetter-one", "vetter-two", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
 	passage := e.member(t, "passage-one", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
 	e.member(t, "casework-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
 	handler := e.member(t, "handler-one", []auth.Role{auth.RoleCaseHandler})
@@ -46,6 +46,10 @@ func TestShelterChromium(t *testing.T) {
 		who *http.Cookie
 		to  string
 	}{{intake, "screening"}, {intake, "vetting"}, {vetter, "verified"}, {handler, "in_passage"}, {passage, "arrived"}} {
+		if m.to == "verified" {
+			verifyByTwo(t, e, base, vetter, vetter2)
+			continue
+		}
 		mustSee(t, e.post(t, base+"/transition", url.Values{"to": {m.to}, "reason": {"step"}}, m.who), "move to "+m.to)
 	}
 	if err := st.Tx(ctx, func(tx *sql.Tx) error { return vetting.SetQuarantineDays(ctx, tx, 0) }); err != nil {

@@ -44,7 +44,7 @@ func TestShelterWebFlow(t *testing.T) {
 		e := newAuthEnv(t, st, auth.Config{})
 		coord := e.member(t, "shelter-one", []auth.Role{auth.RoleShelterCoordinator}, auth.TeamShelter)
 		intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
-		vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+		vetter, vetter2 := e.pair(t, "vetter-one", "vetter-two", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
 		passage := e.member(t, "passage-one", []auth.Role{auth.RolePassageCoordinator}, auth.TeamPassage)
 		e.member(t, "casework-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
 		handler := e.member(t, "handler-one", []auth.Role{auth.RoleCaseHandler})
@@ -73,6 +73,10 @@ func TestShelterWebFlow(t *testing.T) {
 			who *http.Cookie
 			to  string
 		}{{intake, "screening"}, {intake, "vetting"}, {vetter, "verified"}, {handler, "in_passage"}, {passage, "arrived"}} {
+			if m.to == "verified" {
+				verifyByTwo(t, e, base, vetter, vetter2)
+				continue
+			}
 			mustSee(t, e.post(t, base+"/transition", url.Values{"to": {m.to}, "reason": {"step"}}, m.who), "move to "+m.to)
 		}
 		page := e.get(t, "/shelters/cases/"+id+"?lang=en", handler)
