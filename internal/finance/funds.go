@@ -154,7 +154,10 @@ const maxRatePart = 1_000_000_000_000
 // Burmese digits) into an exact fraction.
 func ParseRate(s string) (num, den int64, err error) {
 	bad := &FieldError{"rate", "must be a positive decimal number such as 35.12, with at most 9 decimal places"}
-	whole, frac, _ := cutDot(s)
+	whole, frac, dot := cutDot(s)
+	if dot && frac == "" {
+		return 0, 0, bad
+	}
 	w, err1 := myanmar.ParseDigits(whole)
 	f := ""
 	if frac != "" {
