@@ -186,3 +186,48 @@ func randomCode(prefix string, n int) string {
 	}
 	return prefix + string(b)
 }
+
+// ErrorCode names the kind of a finance error for the web and API layers
+// ("" for an internal error): each maps it to a status and a translated
+// message. The codes are stable.
+func ErrorCode(err error) string {
+	var fe *FieldError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &fe):
+		return "invalid"
+	case errors.Is(err, store.ErrNotFound):
+		return "not_found"
+	case errors.Is(err, ErrForbidden):
+		return "forbidden"
+	}
+	for _, c := range []struct {
+		err  error
+		code string
+	}{
+		{ErrDoublePay, "double_payment"}, {ErrNotPending, "not_pending"}, {ErrRunOpen, "run_open"}, {ErrRunExists, "run_exists"},
+		{ErrRunClosed, "run_closed"}, {ErrUnreconciled, "unreconciled"}, {ErrSameOfficer, "same_officer"}, {ErrClaimState, "claim_state"},
+		{ErrConfirm, "confirm"}, {ErrNoRate, "no_rate"}, {ErrNotCleared, "not_cleared"}, {ErrFileType, "file_type"},
+		{ErrFileTooLarge, "file_too_large"}, {ErrFunds, "funds"}, {ErrCurrency, "invalid"}, {ErrAmount, "invalid"},
+		{ErrFraction, "invalid"}, {ErrNegative, "invalid"}, {ErrZero, "invalid"}, {ErrTooLarge, "invalid"}, {ErrInvalid, "invalid"},
+	} {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return ""
+}
+
+// ErrorField is the field a FieldError names ("" for other errors).
+func ErrorField(err error) string {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.Field
+	}
+	return ""
+}
+
+// ErrNotFoundf is the not-found error for a kind of object (a malformed
+// id is answered like a missing object).
+func ErrNotFoundf(what string) error { return fmt.Errorf("finance: %s: %w", what, store.ErrNotFound) }

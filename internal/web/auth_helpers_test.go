@@ -12,6 +12,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
@@ -54,7 +55,7 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: casework.New(st)})
+	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: casework.New(st), Finance: finance.New(st, clk.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ type StaffRoute struct {
 	// the person must own (for example a session handle); the handler
 	// answers 404 for anyone else's.
 	Owner string
+	// limit, when set, caps the request body instead of the default (for
+	// routes that take uploads).
+	limit int64
 }
 
 // StaffHandler serves a staff route for the session the request carries.
@@ -33,6 +36,10 @@ type StaffOption func(*StaffRoute)
 // Owned marks a route whose path value name identifies an object that
 // must belong to the signed-in person.
 func Owned(name string) StaffOption { return func(rt *StaffRoute) { rt.Owner = name } }
+
+// BodyLimit caps a route's request body at n bytes instead of the
+// default (routes that take uploads).
+func BodyLimit(n int64) StaffOption { return func(rt *StaffRoute) { rt.limit = n } }
 
 // authRoutes registers sign-in, sign-out and the staff pages of the auth
 // capability. Without an auth service there are none.
@@ -69,7 +76,11 @@ func (s *Server) staff(pattern string, perm auth.Permission, h StaffHandler, opt
 		o(&rt)
 	}
 	s.cfg.staff = append(s.cfg.staff, rt)
-	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) {
+	limit := s.cfg.MaxBody
+	if rt.limit > 0 {
+		limit = rt.limit
+	}
+	s.handleLimit(pattern, limit, func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Auth == nil {
 			s.renderError(w, r, http.StatusNotFound, "error.notfound")
 			return
@@ -126,11 +137,13 @@ type staffNav struct {
 	Cases    bool // case lists and pages
 	Inbox    bool // the intake inbox
 	Stats    bool // the statistics dashboard
+	Finance  bool // stipends, rewards, runs and the ledger
 }
 
 func navFor(sess *auth.Session) staffNav {
 	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
-		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats)}
+		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats),
+		Finance: sess.Can(auth.PermFinance)}
 }
 
 // pageLang is the language a page is rendered in, read without setting

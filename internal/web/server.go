@@ -27,6 +27,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -60,6 +61,9 @@ type Config struct {
 	// casework service of the process (shared with the API), so its
 	// duplicate name cache is one too.
 	Cases *casework.Service
+	// Finance serves the finance pages and the payee enrolment form; nil
+	// leaves them out.
+	Finance *finance.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -116,6 +120,7 @@ func (s *Server) routes() {
 	s.authRoutes()
 	s.intakeRoutes()
 	s.caseRoutes()
+	s.financeRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}
