@@ -17,6 +17,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -45,6 +46,9 @@ type Config struct {
 	// pages, so they share the duplicate name cache); nil makes New build
 	// its own.
 	Cases *casework.Service
+	// Finance serves /finance; nil makes New build one on Store (and,
+	// without a store, those routes answer 503).
+	Finance *finance.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -80,6 +84,7 @@ func New(cfg Config) *API {
 	a.intakeRoutes()
 	a.caseRoutes()
 	a.statsRoutes()
+	a.financeRoutes()
 	return a
 }
 
