@@ -87,7 +87,9 @@ type moneyJSON struct {
 	Text     string `json:"text"`
 }
 
-func mj(m finance.Money) moneyJSON { return moneyJSON{Currency: m.Currency, Minor: m.Minor, Text: m.String()} }
+func mj(m finance.Money) moneyJSON {
+	return moneyJSON{Currency: m.Currency, Minor: m.Minor, Text: m.String()}
+}
 
 // amountIn is an amount as the API takes it.
 type amountIn struct {
