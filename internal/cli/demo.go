@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/store"
@@ -108,6 +109,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 			return err
 		}
 		staff := &demoStaff{ring: steward.Keyring(), actor: steward.Actor(), by: steward.Username}
-		return addDemoContacts(ctx, s, demoContactCount(cases), staff)
+		if err := addDemoContacts(ctx, s, demoContactCount(cases), staff); err != nil {
+			return err
+		}
+		return addDemoFinance(ctx, s, steward, time.Now())
 	})
 }

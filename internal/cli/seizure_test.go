@@ -76,6 +76,7 @@ func TestSeizure(t *testing.T) {
 			caseID, more := plantCasework(t, ctx, s, nc)
 			vals = append(vals, more...)
 			intakeVals := plantIntake(t, ctx, s)
+			intakeVals = append(intakeVals, plantFinance(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

@@ -13,6 +13,7 @@ import (
 	"embrace/internal/api"
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/store"
 	"embrace/internal/web"
@@ -78,6 +79,7 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	// its duplicate name cache, which auth drops at lockdown and when no
 	// session is left.
 	cases := casework.New(s)
+	fin := finance.New(s, nil)
 	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger, OnWipe: cases.DropNames})
 	if err != nil {
 		ln.Close()
@@ -88,8 +90,8 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases})
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases, Finance: fin})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases, Finance: fin})
 	if err != nil {
 		ln.Close()
 		return err
