@@ -104,7 +104,7 @@ func TestFinanceWeb(t *testing.T) {
 		before = financeCounts(t, e)
 		for _, bad := range []url.Values{
 			{"label": {"Fund"}, "budget": {"-5"}, "currency": {"THB"}},
-			{"label": {"Fund"}, "budget": {"5"}, "currency": {"XXX"}},
+			{"label": {"Fund"}, "budget": {"5"}, "currency": {"XAG"}},
 			{"label": {""}, "budget": {"5"}, "currency": {"THB"}},
 			{"label": {"Fund"}, "budget": {"100000000000000"}, "currency": {"THB"}},
 		} {
