@@ -160,12 +160,28 @@ func (a *API) financeSummary(w http.ResponseWriter, r *http.Request, sess *auth.
 		a.financeError(w, err)
 		return
 	}
+	in := strings.ToUpper(r.URL.Query().Get("in"))
+	if in == "" {
+		in = finance.DefaultReportingCurrency
+	}
+	cash, err := f.Cash(ctx)
+	if err != nil {
+		a.financeError(w, err)
+		return
+	}
+	total, missing, err := f.ReportTotal(ctx, cash, in, f.Today())
+	if err != nil {
+		a.financeError(w, err)
+		return
+	}
 	out := struct {
 		From     string        `json:"from"`
+		CashIn   moneyJSON     `json:"cash_in"`
+		NoRate   []string      `json:"cash_without_rate"`
 		Balances []balanceJSON `json:"balances"`
 		Runway   []runwayJSON  `json:"runway"`
 		Sources  []sourceJSON  `json:"sources"`
-	}{From: from, Balances: []balanceJSON{}, Runway: []runwayJSON{}, Sources: []sourceJSON{}}
+	}{From: from, CashIn: mj(total), NoRate: append([]string{}, missing...), Balances: []balanceJSON{}, Runway: []runwayJSON{}, Sources: []sourceJSON{}}
 	for _, b := range bs {
 		out.Balances = append(out.Balances, balanceJSON{Account: b.Account, Balance: mj(b.Money)})
 	}

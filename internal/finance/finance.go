@@ -122,6 +122,9 @@ type Actor = casework.Actor
 
 func (s *Service) today() string { return s.now().UTC().Format(time.DateOnly) }
 
+// Today is the current day, "YYYY-MM-DD".
+func (s *Service) Today() string { return s.today() }
+
 // ThisMonth is the current month, "YYYY-MM".
 func (s *Service) ThisMonth() string { return s.now().UTC().Format("2006-01") }
 

@@ -292,3 +292,35 @@ func roundHalfAway(n, d *big.Int) *big.Int {
 	}
 	return q
 }
+
+// DefaultReportingCurrency is the currency totals are reported in when
+// none is asked for.
+const DefaultReportingCurrency = "THB"
+
+// ReportTotal expresses amounts (minor units by currency) in currency to
+// at the rates in force on day: each currency's total is converted once
+// (see Convert: exact, rounded half away from zero) and the results are
+// summed. Currencies without a rate are left out and listed in missing.
+func (s *Service) ReportTotal(ctx context.Context, amounts map[string]int64, to, day string) (total Money, missing []string, err error) {
+	if _, err := LookupCurrency(to); err != nil {
+		return Money{}, nil, fieldErr("currency", err)
+	}
+	total.Currency = to
+	for _, c := range sortedKeys(amounts) {
+		if amounts[c] == 0 {
+			continue
+		}
+		m, err := s.Convert(ctx, Money{Currency: c, Minor: amounts[c]}, to, day)
+		if errors.Is(err, ErrNoRate) {
+			missing = append(missing, c)
+			continue
+		}
+		if err != nil {
+			return Money{}, nil, err
+		}
+		if total.Minor, err = addMinor(total.Minor, m.Minor); err != nil {
+			return Money{}, nil, err
+		}
+	}
+	return total, missing, nil
+}

@@ -456,3 +456,45 @@ func TestConvertWithRates(t *testing.T) {
 		_ = auth.RoleAnalyst
 	})
 }
+
+// Burmese digits are read wherever a person types a number, and what is
+// stored and audited is ASCII.
+func TestBurmeseDigitsInput(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fx := newFixture(t, s)
+		src := fx.source(t, "Main fund", thb(10000), thb(3000))
+		p := fx.enrol(t, "Ko Ko", nil)
+		m, err := finance.ParseMoney("၁,၅၀၀", "THB", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.f.AddStipend(ctx, fx.off1.Actor, p.Code, finance.StipendTerms{Amount: m, Start: "၂၀၂၆-၀၁", End: "၂၀၂၆-၁၂"}); err != nil {
+			t.Fatal(err)
+		}
+		run, err := fx.f.PrepareRun(ctx, fx.off1.Actor, "၂၀၂၆-၀၁", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, lines, err := fx.f.GetRun(ctx, run)
+		if err != nil || r.Month != "2026-01" || len(lines) != 1 || lines[0].Amount.Minor != 150000 {
+			t.Fatalf("run %+v %+v %v", r, lines, err)
+		}
+		// Reporting in one currency: 3,000 THB and 100 USD at 35.5 THB a dollar.
+		usd := fx.source(t, "Dollars", finance.Money{Currency: "USD", Minor: 100000}, finance.Money{Currency: "USD", Minor: 10000})
+		_ = usd
+		if err := fx.f.SetRate(ctx, fx.off1.Actor, finance.Rate{Day: "2026-01-01", Base: "USD", Quote: "THB", Num: 71, Den: 2}); err != nil {
+			t.Fatal(err)
+		}
+		cash, _ := fx.f.Cash(ctx)
+		tot, missing, err := fx.f.ReportTotal(ctx, cash, "THB", "2026-01-10")
+		if err != nil || len(missing) != 0 || tot.Minor != 300000+355000 {
+			t.Fatalf("report total %v %v %v", tot, missing, err)
+		}
+		cash["MMK"] = 100
+		if _, missing, _ := fx.f.ReportTotal(ctx, cash, "THB", "2026-01-10"); len(missing) != 1 || missing[0] != "MMK" {
+			t.Fatalf("missing rates %v", missing)
+		}
+	})
+}

@@ -100,8 +100,12 @@ func (s *Service) AddStipend(ctx context.Context, a Actor, code string, t Stipen
 	if err := requireFinance(a); err != nil {
 		return 0, err
 	}
+	start, end, err := t.check()
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
 		p, err := s.payeeByCode(ctx, tx, code)
 		if err != nil {
 			return err
@@ -110,7 +114,7 @@ func (s *Service) AddStipend(ctx context.Context, a Actor, code string, t Stipen
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "finance.stipend.add", Object: "payee:" + code,
-			Detail: map[string]string{"amount": t.Amount.Decimal(), "currency": t.Amount.Currency, "start": t.Start, "end": t.End}})
+			Detail: map[string]string{"amount": t.Amount.Decimal(), "currency": t.Amount.Currency, "start": start.String(), "end": monthOrOpen(end)}})
 		return err
 	})
 	return id, err

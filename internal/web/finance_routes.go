@@ -154,6 +154,10 @@ type financeDashboardView struct {
 	Kinds      []financeKindView
 	Currencies []string
 	Done       string
+	// ReportIn is the reporting currency; ReportTotal the cash in hand in
+	// it at today's rates, Missing the currencies without a rate.
+	ReportIn, ReportTotal string
+	Missing               []string
 }
 
 func (s *Server) financeDashboard(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
@@ -176,7 +180,22 @@ func (s *Server) financeDashboard(w http.ResponseWriter, r *http.Request, sess *
 			from = m.Add(1).String()
 		}
 	}
-	v.From = from
+	v.From = localText(lang, from)
+	v.ReportIn = strings.ToUpper(r.URL.Query().Get("in"))
+	if _, err := finance.LookupCurrency(v.ReportIn); err != nil {
+		v.ReportIn = finance.DefaultReportingCurrency
+	}
+	cash, err := f.Cash(ctx)
+	if err != nil {
+		s.financeFail(w, r, sess, "/finance", err)
+		return
+	}
+	total, missing, err := f.ReportTotal(ctx, cash, v.ReportIn, f.Today())
+	if err != nil {
+		s.financeFail(w, r, sess, "/finance", err)
+		return
+	}
+	v.ReportTotal, v.Missing = money(lang, total), missing
 	rw, err := f.Runway(ctx, from)
 	if err != nil {
 		s.financeFail(w, r, sess, "/finance", err)
