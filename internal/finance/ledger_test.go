@@ -498,3 +498,62 @@ func TestBurmeseDigitsInput(t *testing.T) {
 		}
 	})
 }
+
+// Two officers confirming the same claim at once, or paying the same line
+// twice at once: one wins, the other is refused, and one booking is made.
+func TestConcurrentApprovalsBookOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fx := newFixture(t, s)
+		off3 := fx.w.Staff(t, "fin3", []auth.Role{auth.RoleFinanceOfficer}, "finance")
+		src := fx.source(t, "Main fund", thb(100000), thb(50000))
+		if err := fx.f.SetRewardKind(ctx, fx.off1.Actor, "vehicle", thb(5000), true); err != nil {
+			t.Fatal(err)
+		}
+		p := fx.enrol(t, "Ko Ko", &finance.StipendTerms{Amount: thb(1000), Start: "2026-01"})
+		for round := range 5 {
+			id, err := fx.f.FileClaim(ctx, fx.off1.Actor, finance.NewClaim{Payee: p.Code, Kind: "vehicle",
+				Custody: finance.Custody{Items: "a", ReceivedBy: "b", When: "c", HeldAt: "d"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fx.f.ApproveClaim(ctx, fx.off1.Actor, id); err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, 2)
+			for _, who := range []finance.Actor{fx.off2.Actor, off3.Actor} {
+				go func() { _, err := fx.f.ApproveClaim(ctx, who, id); errs <- err }()
+			}
+			e1, e2 := <-errs, <-errs
+			if (e1 == nil) == (e2 == nil) {
+				t.Fatalf("round %d: both or neither confirmed: %v, %v", round, e1, e2)
+			}
+		}
+		var n int
+		s.DB().QueryRow("SELECT count(*) FROM finance_tx WHERE kind = 'reward.confirm'").Scan(&n)
+		if n != 5 {
+			t.Fatalf("%d bookings for 5 claims", n)
+		}
+		run, err := fx.f.PrepareRun(ctx, fx.off1.Actor, "2026-01", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, lines, _ := fx.f.GetRun(ctx, run)
+		errs := make(chan error, 2)
+		for _, who := range []caseworktest.Staff{fx.off1, fx.off2} {
+			go func() {
+				errs <- fx.f.MarkLine(ctx, who.Actor, who.Ring, lines[0].ID, finance.Mark{Status: "paid", Code: p.RecipientCode})
+			}()
+		}
+		e1, e2 := <-errs, <-errs
+		if (e1 == nil) == (e2 == nil) {
+			t.Fatalf("both or neither paid: %v, %v", e1, e2)
+		}
+		s.DB().QueryRow("SELECT count(*) FROM finance_tx WHERE kind = 'stipend'").Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d stipend bookings for one line", n)
+		}
+		balanced(t, fx.f)
+	})
+}

@@ -380,16 +380,16 @@ func (s *Service) ApproveClaim(ctx context.Context, a Actor, id int64) (string, 
 		switch c.Status {
 		case ClaimClaimed:
 			status = ClaimApproved
-			if _, err := tx.ExecContext(ctx, "UPDATE finance_claims SET status = $1, first_by = $2 WHERE id = $3 AND status = 'claimed'", status, a.Principal, id); err != nil {
-				return fmt.Errorf("finance: approve: %w", err)
+			if err := updateOne(ctx, tx, "UPDATE finance_claims SET status = $1, first_by = $2 WHERE id = $3 AND status = 'claimed'", status, a.Principal, id); err != nil {
+				return err
 			}
 		case ClaimApproved:
 			if c.FirstBy == a.Principal {
 				return ErrSameOfficer
 			}
 			status = ClaimConfirmed
-			if _, err := tx.ExecContext(ctx, "UPDATE finance_claims SET status = $1, second_by = $2 WHERE id = $3 AND status = 'approved'", status, a.Principal, id); err != nil {
-				return fmt.Errorf("finance: approve: %w", err)
+			if err := updateOne(ctx, tx, "UPDATE finance_claims SET status = $1, second_by = $2 WHERE id = $3 AND status = 'approved' AND first_by <> $2", status, a.Principal, id); err != nil {
+				return err
 			}
 			if _, err := post(ctx, tx, Booking{Day: s.today(), Month: s.ThisMonth(), Kind: "reward.confirm", Ref: obj, Actor: a.Name,
 				Lines: []Line{{AccountRewardExpense, c.Amount.Currency, c.Amount.Minor}, {AccountRewardsPayable, c.Amount.Currency, -c.Amount.Minor}}}); err != nil {
@@ -421,8 +421,8 @@ func (s *Service) RejectClaim(ctx context.Context, a Actor, id int64) error {
 		if c.Status != ClaimClaimed && c.Status != ClaimApproved {
 			return ErrClaimState
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE finance_claims SET status = 'rejected' WHERE id = $1", id); err != nil {
-			return fmt.Errorf("finance: reject: %w", err)
+		if err := updateOne(ctx, tx, "UPDATE finance_claims SET status = 'rejected' WHERE id = $1 AND status IN ('claimed', 'approved')", id); err != nil {
+			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "finance.claim.reject", Object: "claim:" + strconv.FormatInt(id, 10)})
 		return err
@@ -459,9 +459,9 @@ func (s *Service) PayClaim(ctx context.Context, a Actor, id int64, source string
 			Lines: []Line{{AccountRewardsPayable, c.Amount.Currency, c.Amount.Minor}, {CashAccount(src.Code), c.Amount.Currency, -c.Amount.Minor}}}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE finance_claims SET status = 'paid', source_id = $1, paid_day = $2 WHERE id = $3 AND status = 'confirmed'",
+		if err := updateOne(ctx, tx, "UPDATE finance_claims SET status = 'paid', source_id = $1, paid_day = $2 WHERE id = $3 AND status = 'confirmed'",
 			src.ID, s.today(), id); err != nil {
-			return fmt.Errorf("finance: pay claim: %w", err)
+			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "finance.claim.pay", Object: obj,
 			Detail: map[string]string{"amount": c.Amount.Decimal(), "currency": c.Amount.Currency, "source": src.Code}})
@@ -591,4 +591,19 @@ func (s *Service) EvidenceFile(ctx context.Context, a Actor, ring *keys.Keyring,
 		return "", fmt.Errorf("finance: evidence: %w", err)
 	}
 	return m.Type, nil
+}
+
+// updateOne runs a conditional update that must change exactly one row:
+// none means the row changed state meanwhile (another officer acted
+// first), which is ErrClaimState, and the caller's transaction, with any
+// booking in it, rolls back.
+func updateOne(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("finance: update: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return ErrClaimState
+	}
+	return nil
 }

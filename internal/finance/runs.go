@@ -404,13 +404,16 @@ func (s *Service) MarkLine(ctx context.Context, a Actor, ring *keys.Keyring, id 
 			txID = sql.NullInt64{Int64: t, Valid: true}
 			detail["amount"], detail["currency"], detail["confirm"], detail["source"] = amount.Decimal(), amount.Currency, confirm, src
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE finance_run_lines SET status = $1, confirm = $2, witness = $3, tx_id = $4, marked_day = $5 WHERE id = $6 AND status = 'pending'",
+		res, err := tx.ExecContext(ctx, "UPDATE finance_run_lines SET status = $1, confirm = $2, witness = $3, tx_id = $4, marked_day = $5 WHERE id = $6 AND status = 'pending'",
 			mk.Status, confirm, witness, txID, s.today(), id)
 		if store.IsUniqueViolation(err) {
 			return ErrDoublePay
 		}
 		if err != nil {
 			return fmt.Errorf("finance: mark line: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrNotPending // marked meanwhile: the booking rolls back
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "finance.line.mark", Object: "line:" + strconv.FormatInt(id, 10), Detail: detail})
 		return err
@@ -485,8 +488,12 @@ func (s *Service) Reconcile(ctx context.Context, a Actor, id int64) (Reconciliat
 		if rc.LedgerCount != rc.Count[StatusPaid] || !equalSums(rc.Paid, rc.Ledger) {
 			return fmt.Errorf("%w: the paid lines and the ledger differ", ErrUnreconciled)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE finance_runs SET status = 'closed', closed_day = $1 WHERE id = $2", s.today(), id); err != nil {
+		res, err := tx.ExecContext(ctx, "UPDATE finance_runs SET status = 'closed', closed_day = $1 WHERE id = $2 AND status = 'open'", s.today(), id)
+		if err != nil {
 			return fmt.Errorf("finance: close run: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrRunClosed
 		}
 		detail := map[string]string{"paid": strconv.Itoa(rc.Count[StatusPaid]), "missed": strconv.Itoa(rc.Count[StatusMissed]),
 			"refused": strconv.Itoa(rc.Count[StatusRefused])}

@@ -8,8 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/store"
@@ -250,4 +252,57 @@ func FuzzFinanceForm(f *testing.F) {
 			t.Fatalf("%s %q: %d", path, body, r.Code)
 		}
 	})
+}
+
+// TestFinancePageBudgets: with forty payees, the run page (every line
+// with its forms), the cash roster and the dashboard stay under the staff
+// weight budget, 60 KB gzip with the stylesheet. Run with -v to print
+// the weights and the p95 server time (budget 30 ms).
+func TestFinancePageBudgets(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t, storetest.Targets(t)[0])
+	e := newAuthEnv(t, st, auth.Config{})
+	intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
+	vetter := e.member(t, "vetter-one", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+	handler := e.member(t, "handler-one", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
+	fin := e.member(t, "fin-one", []auth.Role{auth.RoleFinanceOfficer}, auth.TeamFinance)
+	for i := range 40 {
+		id := e.verifiedCaseWeb(t, intake, vetter)
+		r := e.post(t, "/finance/enrol/"+id, url.Values{"name": {"ဒေါ်မြမြ " + id}, "how_to_pay": {"Cash at the monthly meeting"},
+			"amount": {"1,500"}, "currency": {"THB"}, "start": {"2025-06"}}, handler)
+		if r.Code != 200 {
+			t.Fatalf("enrol %d: %d", i, r.Code)
+		}
+	}
+	mustSee(t, e.post(t, "/finance/sources", url.Values{"label": {"Main fund"}, "budget": {"1,000,000"}, "currency": {"THB"}}, fin), "source")
+	mustSee(t, e.post(t, "/finance/sources/F-1/deposits", url.Values{"amount": {"500,000"}, "currency": {"THB"}, "day": {"2025-06-01"}}, fin), "deposit")
+	r := e.post(t, "/finance/runs", url.Values{"month": {"2025-06"}, "source": {"F-1"}}, fin)
+	rm := runLocRE.FindStringSubmatch(r.Header().Get("Location"))
+	if rm == nil {
+		t.Fatalf("prepare: %d", r.Code)
+	}
+	run := "/finance/runs/" + rm[1]
+	if n := len(lineRE.FindAllString(e.get(t, run, fin).Body.String(), -1)); n != 3*40 {
+		t.Fatalf("run page has %d line forms, want 120", n)
+	}
+	for _, p := range []string{run, run + "/cash", "/finance", "/finance/payees"} {
+		w := casePageWeight(t, e, p, fin)
+		var times []time.Duration
+		for range 40 {
+			start := time.Now()
+			if rec := e.get(t, p, fin); rec.Code != 200 {
+				t.Fatalf("%s: %d", p, rec.Code)
+			}
+			times = append(times, time.Since(start))
+		}
+		slices.Sort(times)
+		p95 := times[len(times)*95/100]
+		t.Logf("%s: %d bytes gzip with CSS, p95 %v", p, w, p95)
+		if w > 60<<10 {
+			t.Errorf("%s weighs %d bytes gzip, over 60 KB", p, w)
+		}
+		// Server time is printed, not asserted: a shared or race-enabled
+		// test machine is no measure of it.
+		_ = p95
+	}
 }
