@@ -123,12 +123,60 @@ const (
 
 var evidenceTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "application/pdf": true}
 
-// NewClaim is a reward claim for a payee.
+// NewClaim is a reward claim for a payee. Evidence is given either as
+// readers (Evidence) or already sealed while it was received (Sealed).
 type NewClaim struct {
 	Payee    string
 	Kind     string
 	Custody  Custody
 	Evidence []Evidence
+	Sealed   *EvidenceSealer
+}
+
+// EvidenceSealer seals evidence files as they are read (an upload is
+// streamed through it part by part), under the key the claim will be filed
+// with, so no file exists in plaintext beyond its first 512 bytes (sniffed
+// for its type). Wipe it when done.
+type EvidenceSealer struct {
+	k     *keys.DataKey
+	files []*sealedEvidence
+}
+
+// NewEvidenceSealer returns a sealer with a fresh claim key.
+func NewEvidenceSealer() (*EvidenceSealer, error) {
+	k, err := keys.NewDataKey()
+	if err != nil {
+		return nil, err
+	}
+	return &EvidenceSealer{k: k}, nil
+}
+
+// Add seals one file read from r; an empty file is skipped. Refused: more
+// than MaxEvidenceFiles files, a type other than JPEG, PNG, WebP or PDF,
+// more than MaxEvidenceSize bytes.
+func (e *EvidenceSealer) Add(name string, r io.Reader) error {
+	if e.k == nil {
+		return &FieldError{"evidence", "the sealer was already used"}
+	}
+	if len(e.files) >= MaxEvidenceFiles {
+		return &FieldError{"evidence", "at most 5 files"}
+	}
+	f, err := sealEvidence(e.k, Evidence{Name: name, Body: r})
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		e.files = append(e.files, f)
+	}
+	return nil
+}
+
+// Wipe forgets the claim key and the sealed files.
+func (e *EvidenceSealer) Wipe() {
+	if e.k != nil {
+		e.k.Wipe()
+	}
+	e.k, e.files = nil, nil
 }
 
 // Claim statuses.
@@ -180,7 +228,7 @@ func sealEvidence(k *keys.DataKey, ev Evidence) (*sealedEvidence, error) {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(ev.Body, head)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, fmt.Errorf("finance: read evidence: %w", err)
+		return nil, readErr(err)
 	}
 	if n == 0 {
 		return nil, nil
@@ -219,7 +267,7 @@ func sealEvidence(k *keys.DataKey, ev Evidence) (*sealedEvidence, error) {
 	rest := int64(MaxEvidenceSize - n)
 	m, err := io.Copy(w, io.LimitReader(ev.Body, rest+1))
 	if err != nil {
-		return nil, fmt.Errorf("finance: read evidence: %w", err)
+		return nil, readErr(err)
 	}
 	if m > rest {
 		return nil, ErrFileTooLarge
@@ -245,26 +293,27 @@ func (s *Service) FileClaim(ctx context.Context, a Actor, nc NewClaim) (int64, e
 	if err := nc.Custody.clean(); err != nil {
 		return 0, err
 	}
-	if len(nc.Evidence) > MaxEvidenceFiles {
-		return 0, &FieldError{"evidence", "at most 5 files"}
-	}
-	k, err := keys.NewDataKey()
-	if err != nil {
-		return 0, err
-	}
-	defer k.Wipe()
-	var files []*sealedEvidence
-	for _, ev := range nc.Evidence {
-		f, err := sealEvidence(k, ev)
-		if err != nil {
+	es := nc.Sealed
+	if es == nil {
+		var err error
+		if es, err = NewEvidenceSealer(); err != nil {
 			return 0, err
 		}
-		if f != nil {
-			files = append(files, f)
+		defer es.Wipe()
+		for _, ev := range nc.Evidence {
+			if err := es.Add(ev.Name, ev.Body); err != nil {
+				return 0, err
+			}
 		}
+	} else if len(nc.Evidence) > 0 {
+		return 0, &FieldError{"evidence", "give files either sealed or as readers"}
+	}
+	k, files := es.k, es.files
+	if k == nil {
+		return 0, &FieldError{"evidence", "the sealer was already used"}
 	}
 	var id int64
-	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
 		payee, err := s.payeeByCode(ctx, tx, nc.Payee)
 		if err != nil {
 			return err
@@ -606,4 +655,14 @@ func updateOne(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
 		return ErrClaimState
 	}
 	return nil
+}
+
+// readErr names a failed upload read: a body over the route's limit is
+// ErrFileTooLarge, anything else a broken form.
+func readErr(err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return ErrFileTooLarge
+	}
+	return &FieldError{"evidence", "could not be read; send the form again"}
 }

@@ -625,15 +625,20 @@ func (s *Server) financeClaims(w http.ResponseWriter, r *http.Request, sess *aut
 }
 
 // financeFileClaim reads a multipart claim form, streaming each evidence
-// file into the sealing writer (the form fields come first).
+// file through the sealer as it arrives (no plaintext copy is kept).
 func (s *Server) financeFileClaim(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.financeInvalid(w, r, sess, "/finance/claims", "form")
 		return
 	}
-	nc := finance.NewClaim{}
-	var bufs []*bytes.Buffer
+	es, err := finance.NewEvidenceSealer()
+	if err != nil {
+		s.financeFail(w, r, sess, "/finance/claims", err)
+		return
+	}
+	defer es.Wipe()
+	nc := finance.NewClaim{Sealed: es}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -644,19 +649,10 @@ func (s *Server) financeFileClaim(w http.ResponseWriter, r *http.Request, sess *
 			return
 		}
 		if part.FileName() != "" {
-			if len(bufs) >= finance.MaxEvidenceFiles {
-				s.financeInvalid(w, r, sess, "/finance/claims", "evidence")
+			if err := es.Add(part.FileName(), part); err != nil {
+				s.financeFail(w, r, sess, "/finance/claims", err)
 				return
 			}
-			// The file is held in memory (sealed as soon as the form is
-			// complete), bounded by the route's body limit.
-			var b bytes.Buffer
-			if _, err := io.Copy(&b, io.LimitReader(part, finance.MaxEvidenceSize+1)); err != nil {
-				s.financeInvalid(w, r, sess, "/finance/claims", "form")
-				return
-			}
-			bufs = append(bufs, &b)
-			nc.Evidence = append(nc.Evidence, finance.Evidence{Name: part.FileName(), Body: &b})
 			continue
 		}
 		val, err := readField(part)
@@ -679,11 +675,7 @@ func (s *Server) financeFileClaim(w http.ResponseWriter, r *http.Request, sess *
 			nc.Custody.HeldAt = val
 		}
 	}
-	_, err = s.cfg.Finance.FileClaim(r.Context(), casework.ActorOf(sess), nc)
-	for _, b := range bufs {
-		clear(b.Bytes())
-	}
-	if err != nil {
+	if _, err := s.cfg.Finance.FileClaim(r.Context(), casework.ActorOf(sess), nc); err != nil {
 		s.financeFail(w, r, sess, "/finance/claims", err)
 		return
 	}
