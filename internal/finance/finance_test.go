@@ -344,3 +344,13 @@ func TestNoFloat(t *testing.T) {
 		}
 	}
 }
+
+// Finance officers hold no case permission: what they learn of a person
+// is what a payee's sealed details say, never a case (so never a place).
+func TestFinanceReadsNoCase(t *testing.T) {
+	for _, p := range []auth.Permission{auth.PermCaseRead, auth.PermCaseHandle, auth.PermShelter, auth.PermPassagePlan} {
+		if auth.Can([]auth.Role{auth.RoleFinanceOfficer}, p) {
+			t.Errorf("a finance officer holds %s", p)
+		}
+	}
+}

@@ -82,6 +82,9 @@ func TestFinanceWeb(t *testing.T) {
 		// team gets it here): approving and paying need none.
 		fin2 := e.member(t, "fin-two", []auth.Role{auth.RoleFinanceOfficer}, auth.TeamFinance)
 		id := e.verifiedCaseWeb(t, intake, vetter)
+		if r := e.get(t, "/cases/"+id, handler); r.Code != 200 || !strings.Contains(r.Body.String(), `href="/finance/enrol/`+id+`"`) {
+			t.Fatalf("the case page offers no enrolment: %d", r.Code)
+		}
 
 		// Enrolment: bad amount refused, nothing stored; then enrolled.
 		before := financeCounts(t, e)
