@@ -52,6 +52,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -234,3 +235,24 @@ func ErrorField(err error) string {
 // ErrNotFoundf is the not-found error for a kind of object (a malformed
 // id is answered like a missing object).
 func ErrNotFoundf(what string) error { return fmt.Errorf("finance: %s: %w", what, store.ErrNotFound) }
+
+// LogValue keeps red values out of logs (slog marshals nested values as
+// they are, so every type holding one answers for itself).
+func (m Mark) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// LogValue keeps the file's name out of logs.
+func (Evidence) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// LogValue keeps the file's name out of logs.
+func (EvidenceInfo) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// LogValue names the line only.
+func (l NamedLine) LogValue() slog.Value {
+	return slog.StringValue("line:" + strconv.FormatInt(l.ID, 10))
+}
+
+// LogValue keeps the custody record and file names out of logs.
+func (ClaimRecord) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// LogValue keeps the claim out of logs (its fields are unchecked input).
+func (NewClaim) LogValue() slog.Value { return slog.StringValue("[redacted]") }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -351,6 +353,31 @@ func TestFinanceReadsNoCase(t *testing.T) {
 	for _, p := range []auth.Permission{auth.PermCaseRead, auth.PermCaseHandle, auth.PermShelter, auth.PermPassagePlan} {
 		if auth.Can([]auth.Role{auth.RoleFinanceOfficer}, p) {
 			t.Errorf("a finance officer holds %s", p)
+		}
+	}
+}
+
+// Red values print as [redacted], however they are formatted or logged.
+func TestSecretsPrintRedacted(t *testing.T) {
+	const canary = "Canary-Qzfmt-4412"
+	values := []any{
+		finance.PayeeDetails{Name: canary, HowToPay: canary},
+		finance.Custody{Items: canary, ReceivedBy: canary, When: canary, HeldAt: canary},
+		finance.Mark{Status: "paid", Witness: canary, Code: canary},
+		finance.Enrolled{Code: "P-AAAAAA", RecipientCode: canary},
+		finance.Evidence{Name: canary},
+		finance.EvidenceInfo{Name: canary},
+		finance.NamedLine{Details: finance.PayeeDetails{Name: canary}},
+		finance.ClaimRecord{Custody: finance.Custody{HeldAt: canary}, Evidence: []finance.EvidenceInfo{{Name: canary}}},
+		finance.NewClaim{Custody: finance.Custody{HeldAt: canary}, Evidence: []finance.Evidence{{Name: canary}}},
+	}
+	for _, v := range values {
+		var logs bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "v", v)
+		for _, out := range []string{fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprint(v), logs.String()} {
+			if strings.Contains(out, canary) {
+				t.Errorf("%T prints its red value: %s", v, out)
+			}
 		}
 	}
 }

@@ -96,7 +96,10 @@ type Enrolled struct {
 }
 
 // LogValue keeps the recipient's code out of logs.
-func (e Enrolled) LogValue() slog.Value { return slog.StringValue("payee:" + e.Code) }
+func (e Enrolled) LogValue() slog.Value { return slog.StringValue(e.String()) }
+
+// String names the payee only: the recipient's code is a secret.
+func (e Enrolled) String() string { return "payee:" + e.Code }
 
 func payeePlace(code string) keys.Place {
 	return keys.Place{Table: "finance_payees", Column: "sealed", Row: code}

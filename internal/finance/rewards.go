@@ -114,6 +114,9 @@ type Evidence struct {
 	Body io.Reader
 }
 
+// String keeps the file's name out of logs.
+func (Evidence) String() string { return "[redacted]" }
+
 // Limits on evidence.
 const (
 	MaxEvidenceFiles = 5
@@ -531,6 +534,9 @@ type EvidenceInfo struct {
 	Type string
 	Size int64
 }
+
+// String keeps the file's name out of logs.
+func (EvidenceInfo) String() string { return "[redacted]" }
 
 // OpenClaim opens a claim's custody record and evidence list (audited).
 func (s *Service) OpenClaim(ctx context.Context, a Actor, ring *keys.Keyring, id int64) (ClaimRecord, error) {
