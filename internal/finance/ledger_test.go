@@ -554,6 +554,36 @@ func TestConcurrentApprovalsBookOnce(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d stipend bookings for one line", n)
 		}
+		// Two rewards each worth more than half the cash left, paid at once
+		// from the same source: one is paid, the other refused.
+		cash, _ := fx.f.Cash(ctx)
+		half := cash["THB"]/2 + 100
+		if err := fx.f.SetRewardKind(ctx, fx.off1.Actor, "boat", finance.Money{Currency: "THB", Minor: half}, true); err != nil {
+			t.Fatal(err)
+		}
+		var claims []int64
+		for range 2 {
+			id, err := fx.f.FileClaim(ctx, fx.off1.Actor, finance.NewClaim{Payee: p.Code, Kind: "boat",
+				Custody: finance.Custody{Items: "a", ReceivedBy: "b", When: "c", HeldAt: "d"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fx.f.ApproveClaim(ctx, fx.off1.Actor, id)
+			if _, err := fx.f.ApproveClaim(ctx, fx.off2.Actor, id); err != nil {
+				t.Fatal(err)
+			}
+			claims = append(claims, id)
+		}
+		for _, id := range claims {
+			go func() { errs <- fx.f.PayClaim(ctx, fx.off1.Actor, id, src) }()
+		}
+		e1, e2 = <-errs, <-errs
+		if (e1 == nil) == (e2 == nil) || (!errors.Is(e1, finance.ErrFunds) && !errors.Is(e2, finance.ErrFunds)) {
+			t.Fatalf("two payments overdrawing the source: %v, %v", e1, e2)
+		}
+		if cash, _ := fx.f.Cash(ctx); cash["THB"] < 0 {
+			t.Fatalf("cash overdrawn: %v", cash)
+		}
 		balanced(t, fx.f)
 	})
 }

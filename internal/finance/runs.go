@@ -439,7 +439,17 @@ func (s *Service) cashSource(ctx context.Context, tx *sql.Tx, runID int64, amoun
 	return code, s.enoughCash(ctx, tx, code, amount)
 }
 
+// enoughCash checks that source holds amount in cash. On PostgreSQL it
+// first locks the source's row, so two payments from one source are
+// checked one after the other and cannot overdraw it together (SQLite's
+// single writer already serialises them).
 func (s *Service) enoughCash(ctx context.Context, tx *sql.Tx, source string, amount Money) error {
+	if s.st.Engine() == store.Postgres {
+		var id int64
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM finance_sources WHERE code = $1 FOR UPDATE", source).Scan(&id); err != nil {
+			return fmt.Errorf("finance: lock source: %w", err)
+		}
+	}
 	cash, err := sumAccounts(ctx, tx, CashAccount(source))
 	if err != nil {
 		return err
