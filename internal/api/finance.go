@@ -43,6 +43,8 @@ func (a *API) financeRoutes() {
 	a.add("GET", "/finance/claims/{id}", a.bearer(auth.PermFinance, a.financeClaim))
 	a.add("POST", "/finance/claims/{id}/approvals", a.bearer(auth.PermFinance, a.financeApprove))
 	a.add("POST", "/finance/claims/{id}/payment", a.bearer(auth.PermFinance, a.financePay))
+	a.add("POST", "/finance/claims/{id}/rejection", a.bearer(auth.PermFinance, a.financeReject))
+	a.add("POST", "/finance/stipends/{id}/end", a.bearer(auth.PermFinance, a.financeEndStipend))
 }
 
 var financeStatus = map[string]int{
@@ -769,4 +771,42 @@ func (a *API) financePay(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": finance.ClaimPaid})
+}
+
+func (a *API) financeReject(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	f := a.fin(w)
+	if f == nil {
+		return
+	}
+	id, ok := pathInt(w, r, "id")
+	if !ok {
+		return
+	}
+	if err := f.RejectClaim(r.Context(), casework.ActorOf(sess), id); err != nil {
+		a.financeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": finance.ClaimRejected})
+}
+
+func (a *API) financeEndStipend(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	f := a.fin(w)
+	if f == nil {
+		return
+	}
+	id, ok := pathInt(w, r, "id")
+	if !ok {
+		return
+	}
+	var in struct {
+		End string `json:"end"`
+	}
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	if err := f.EndStipend(r.Context(), casework.ActorOf(sess), id, in.End); err != nil {
+		a.financeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id})
 }
