@@ -381,3 +381,30 @@ func TestSecretsPrintRedacted(t *testing.T) {
 		}
 	}
 }
+
+// Text typed in Zawgyi is converted at the boundary, its original kept
+// beside it, sealed.
+func TestZawgyiCustodyKeepsOriginal(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fx := newFixture(t, s)
+		if err := fx.f.SetRewardKind(ctx, fx.off1.Actor, "vehicle", thb(5000), true); err != nil {
+			t.Fatal(err)
+		}
+		p := fx.enrol(t, "ေဒၚသီတာ", nil)
+		id, err := fx.f.FileClaim(ctx, fx.off1.Actor, finance.NewClaim{Payee: p.Code, Kind: "vehicle",
+			Custody: finance.Custody{Items: "truck", ReceivedBy: "ေဒၚသီတာ", When: "today", HeldAt: "yard"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := fx.f.OpenClaim(ctx, fx.off1.Actor, fx.off1.Ring, id)
+		if err != nil || rec.Custody.ReceivedBy != "ဒေါ်သီတာ" || rec.Custody.Original["received_by"] != "ေဒၚသီတာ" {
+			t.Fatalf("custody %q %v %v", rec.Custody.ReceivedBy, rec.Custody.Original, err)
+		}
+		d, err := fx.f.OpenPayee(ctx, fx.off1.Actor, fx.off1.Ring, p.Code)
+		if err != nil || d.Name != "ဒေါ်သီတာ" || d.Original["name"] != "ေဒၚသီတာ" {
+			t.Fatalf("payee %q %v %v", d.Name, d.Original, err)
+		}
+	})
+}

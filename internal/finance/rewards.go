@@ -83,6 +83,8 @@ type Custody struct {
 	ReceivedBy string `json:"received_by"`
 	When       string `json:"when"`
 	HeldAt     string `json:"held_at"`
+	// Original keeps Zawgyi-typed fields as they were typed (DESIGN §7).
+	Original map[string]string `json:"orig,omitempty"`
 }
 
 // String keeps the record out of logs.
@@ -92,18 +94,21 @@ func (Custody) String() string { return "[redacted]" }
 func (Custody) LogValue() slog.Value { return slog.StringValue("[redacted]") }
 
 func (c *Custody) clean() error {
-	var err error
-	if c.Items, _, err = cleanField("items", c.Items, true); err != nil {
-		return err
-	}
-	if c.ReceivedBy, _, err = cleanField("received_by", c.ReceivedBy, true); err != nil {
-		return err
-	}
-	if c.When, _, err = cleanField("when", c.When, true); err != nil {
-		return err
-	}
-	if c.HeldAt, _, err = cleanField("held_at", c.HeldAt, true); err != nil {
-		return err
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"items", &c.Items}, {"received_by", &c.ReceivedBy}, {"when", &c.When}, {"held_at", &c.HeldAt}} {
+		v, orig, err := cleanField(f.name, *f.v, true)
+		if err != nil {
+			return err
+		}
+		*f.v = v
+		if orig != "" {
+			if c.Original == nil {
+				c.Original = map[string]string{}
+			}
+			c.Original[f.name] = orig
+		}
 	}
 	return nil
 }

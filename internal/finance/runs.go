@@ -3,6 +3,7 @@ package finance
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -301,10 +302,19 @@ type Mark struct {
 	Status  string
 	Code    string // the recipient's code, for paid
 	Witness string // a witness's name, for paid (red: sealed)
+
+	original string // the witness's name as typed, when it was Zawgyi
 }
 
 // String keeps the witness out of logs.
 func (m Mark) String() string { return "mark:" + m.Status }
+
+// sealedWitness is what a line's witness column holds, sealed under the
+// payee key.
+type sealedWitness struct {
+	Name     string `json:"name"`
+	Original string `json:"orig,omitempty"`
+}
 
 func witnessPlace(line int64) keys.Place {
 	return keys.Place{Table: "finance_run_lines", Column: "witness", Row: strconv.FormatInt(line, 10)}
@@ -322,11 +332,11 @@ func (s *Service) MarkLine(ctx context.Context, a Actor, ring *keys.Keyring, id 
 	switch mk.Status {
 	case StatusPaid:
 		mk.Code = strings.ToUpper(strings.TrimSpace(mk.Code))
-		w, _, err := cleanField("witness", mk.Witness, false)
+		w, orig, err := cleanField("witness", mk.Witness, false)
 		if err != nil {
 			return err
 		}
-		mk.Witness = w
+		mk.Witness, mk.original = w, orig
 		if (mk.Code == "") == (mk.Witness == "") {
 			return &FieldError{"confirm", "give either the recipient's code or a witness's name"}
 		}
@@ -385,7 +395,9 @@ func (s *Service) MarkLine(ctx context.Context, a Actor, ring *keys.Keyring, id 
 				if err != nil {
 					return err
 				}
-				witness, err = keys.SealField(k, witnessPlace(id), []byte(mk.Witness))
+				plain, _ := json.Marshal(sealedWitness{Name: mk.Witness, Original: mk.original})
+				witness, err = keys.SealField(k, witnessPlace(id), plain)
+				clear(plain)
 				k.Wipe()
 				if err != nil {
 					return fmt.Errorf("finance: seal witness: %w", err)
