@@ -64,8 +64,9 @@ import (
 
 // Object kinds of the keys this package wraps.
 const (
-	ObjectPayee = "finance_payee"
-	ObjectClaim = "finance_claim"
+	ObjectPayee         = "finance_payee"
+	ObjectClaim         = "finance_claim"
+	ObjectRecipientCode = "finance_payee_code" // the index key of a payee's recipient's code
 )
 
 // Errors. Messages state the rule and what to do, never a red value.

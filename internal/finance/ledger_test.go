@@ -295,6 +295,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 				return fx.f.MarkLine(ctx, off.Actor, off.Ring, lines[0].ID, finance.Mark{Status: "lost"})
 			}, finance.ErrInvalid},
 			{"no such line", func() error { return fx.f.MarkLine(ctx, off.Actor, off.Ring, 99999, finance.Mark{Status: "missed"}) }, store.ErrNotFound},
+			{"recipient's code without the payee's key", func() error {
+				return fx.f.MarkLine(ctx, off.Actor, keys.NewKeyring(), lines[0].ID, finance.Mark{Status: "paid", Code: p.RecipientCode})
+			}, store.ErrNotFound},
 			{"witness without the payee key", func() error {
 				return fx.f.MarkLine(ctx, off.Actor, keys.NewKeyring(), lines[0].ID, finance.Mark{Status: "paid", Witness: "w"})
 			}, store.ErrNotFound},

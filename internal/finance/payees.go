@@ -2,8 +2,6 @@ package finance
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
@@ -105,13 +103,8 @@ func payeePlace(code string) keys.Place {
 	return keys.Place{Table: "finance_payees", Column: "sealed", Row: code}
 }
 
-func confirmHash(salt []byte, code string) []byte {
-	h := sha256.New()
-	h.Write([]byte("embrace finance recipient code v1\x00"))
-	h.Write(salt)
-	h.Write([]byte(code))
-	return h.Sum(nil)
-}
+// recipientDomain is the blind-index domain of recipients' codes.
+const recipientDomain = "finance.recipient_code"
 
 // EnrolPayee makes a payee of case e.CaseID. Only a case handler whose
 // keyring opens the case may do it (they vouch for the identity); the case
@@ -174,12 +167,26 @@ func (s *Service) EnrolPayee(ctx context.Context, a Actor, ring *keys.Keyring, e
 		if err != nil {
 			return fmt.Errorf("finance: seal payee: %w", err)
 		}
-		salt := make([]byte, 16)
-		rand.Read(salt)
+		// The recipient's code is kept as a keyed hash under the payee's
+		// own index key (held by the finance team and escrow), so a seized
+		// database cannot be searched for it: six characters would fall to
+		// a plain hash in seconds.
+		ik, err := keys.NewIndexKey()
+		if err != nil {
+			return err
+		}
+		defer ik.Wipe()
+		hash, err := ik.Index(recipientDomain, out.RecipientCode)
+		if err != nil {
+			return err
+		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO finance_payees (code, case_id, sealed, confirm_salt, confirm_hash, created_day)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, out.Code, e.CaseID, sealed, salt, confirmHash(salt, out.RecipientCode), s.today()).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO finance_payees (code, case_id, sealed, confirm_hash, created_day)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, out.Code, e.CaseID, sealed, hash, s.today()).Scan(&id); err != nil {
 			return fmt.Errorf("finance: enrol payee: %w", err)
+		}
+		if err := keys.WrapObjectIndexKey(ctx, tx, ObjectRecipientCode, out.Code, ik, team, esc); err != nil {
+			return fmt.Errorf("finance: wrap code key: %w", err)
 		}
 		if err := keys.WrapObjectKey(ctx, tx, ObjectPayee, out.Code, k, team, esc); err != nil {
 			return fmt.Errorf("finance: wrap payee key: %w", err)
@@ -304,14 +311,29 @@ func (s *Service) openPayee(ctx context.Context, q store.Querier, ring *keys.Key
 	return d, nil
 }
 
-// checkRecipientCode compares code with the payee's stored hash in
-// constant time.
-func checkRecipientCode(ctx context.Context, q store.Querier, payeeID int64, code string) error {
-	var salt, want []byte
-	if err := q.QueryRowContext(ctx, "SELECT confirm_salt, confirm_hash FROM finance_payees WHERE id = $1", payeeID).Scan(&salt, &want); err != nil {
+// checkRecipientCode compares code with payee's stored keyed hash, in
+// constant time; the payee's index key is opened with ring.
+func checkRecipientCode(ctx context.Context, q store.Querier, ring *keys.Keyring, payeeID int64, payee, code string) error {
+	var want []byte
+	if err := q.QueryRowContext(ctx, "SELECT confirm_hash FROM finance_payees WHERE id = $1", payeeID).Scan(&want); err != nil {
 		return fmt.Errorf("finance: payee: %w", err)
 	}
-	if subtle.ConstantTimeCompare(confirmHash(salt, code), want) != 1 {
+	if ring == nil {
+		return fmt.Errorf("finance: payee: %w", store.ErrNotFound)
+	}
+	ik, err := ring.OpenIndexKey(ctx, q, ObjectRecipientCode, payee)
+	if errors.Is(err, keys.ErrNoAccess) {
+		return fmt.Errorf("finance: payee: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("finance: code key: %w", err)
+	}
+	defer ik.Wipe()
+	got, err := ik.Index(recipientDomain, code)
+	if err != nil {
+		return ErrConfirm
+	}
+	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrConfirm
 	}
 	return nil

@@ -386,7 +386,7 @@ func (s *Service) MarkLine(ctx context.Context, a Actor, ring *keys.Keyring, id 
 				return ErrDoublePay
 			}
 			if mk.Code != "" {
-				if err := checkRecipientCode(ctx, tx, payeeID, mk.Code); err != nil {
+				if err := checkRecipientCode(ctx, tx, ring, payeeID, payee, mk.Code); err != nil {
 					return err
 				}
 				confirm = "code"

@@ -61,14 +61,14 @@ CREATE TABLE finance_rates (
 );
 
 -- finance_payees: a payee is an opaque code linked to a case. sealed holds
--- the name and how to pay; confirm_salt/confirm_hash check the recipient's
--- code (the code itself is never stored).
+-- the name and how to pay; confirm_hash is a keyed hash of the recipient's
+-- code under the payee's index key (key_wraps kind "finance_payee_code"),
+-- so the code cannot be searched for without the finance team's key.
 CREATE TABLE finance_payees (
     id           {{id}},
     code         TEXT NOT NULL UNIQUE,
     case_id      BIGINT NOT NULL REFERENCES cases (id),
     sealed       {{blob}} NOT NULL,
-    confirm_salt {{blob}} NOT NULL,
     confirm_hash {{blob}} NOT NULL,
     created_day  TEXT NOT NULL
 );
