@@ -29,7 +29,7 @@
 //
 // # What finance sees (DESIGN §2 invariants 1 and 3)
 //
-// A payee is an opaque code ("P-7Q4K") linked to a case. The payee's name
+// A payee is an opaque code ("P-7Q4KXM") linked to a case. The payee's name
 // and how to pay them are sealed under the payee's own key, wrapped to the
 // finance team and escrow by the case handler who enrols them (they hold
 // the case key; finance does not, and has no case.read). Finance officers
@@ -38,7 +38,9 @@
 // Nothing in this package reads or stores where a person is. Payment
 // witnesses are sealed under the payee key; reward evidence and custody
 // records (who received the items, when, where they are held) under the
-// claim's own key, wrapped to the finance team and escrow.
+// claim's own key, wrapped to the finance team and escrow. The recipient's
+// code that confirms a payment is kept only as a blind index under the
+// payee's own index key, so a seized database cannot be searched for it.
 //
 // # Rules
 //

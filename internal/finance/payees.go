@@ -87,7 +87,7 @@ type Enrolment struct {
 
 // Enrolled is the result of an enrolment: the payee's code, and the
 // recipient's code to hand to the payee, shown once and stored only as a
-// hash.
+// keyed hash.
 type Enrolled struct {
 	Code          string
 	RecipientCode string
