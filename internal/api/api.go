@@ -14,9 +14,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/passage"
 	"embrace/internal/shelter"
@@ -56,6 +58,9 @@ type Config struct {
 	// Vetting is the process's vetting service (built on Cases); nil
 	// makes New build one, which also screens the people casework records.
 	Vetting *vetting.Service
+	// Finance serves /finance; nil makes New build one on Store (and,
+	// without a store, those routes answer 503).
+	Finance *finance.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -97,6 +102,7 @@ func New(cfg Config) *API {
 	a.vetRoutes()
 	a.statsRoutes()
 	a.shelterRoutes()
+	a.financeRoutes()
 	return a
 }
 
@@ -174,4 +180,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		return false
 	}
 	return true
+}
+
+// parseID parses the path value name as a positive integer id.
+func parseID(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	return id, err == nil && id > 0
 }

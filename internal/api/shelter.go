@@ -97,7 +97,7 @@ func sentence(s string) string {
 }
 
 // pathID reads a positive id from path value name; else 404.
-func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+func shelterID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		WriteError(w, http.StatusNotFound, "not_found", shelterNotFound)
@@ -224,7 +224,7 @@ type needJSON struct {
 }
 
 func (a *API) getShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
@@ -261,7 +261,7 @@ func (a *API) getShelter(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 }
 
 func (a *API) putShelterDetails(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
@@ -277,7 +277,7 @@ func (a *API) putShelterDetails(w http.ResponseWriter, r *http.Request, sess *au
 }
 
 func (a *API) putShelterBeds(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
@@ -299,7 +299,7 @@ func (a *API) putShelterBeds(w http.ResponseWriter, r *http.Request, sess *auth.
 }
 
 func (a *API) addShelterNeed(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
@@ -319,11 +319,11 @@ func (a *API) addShelterNeed(w http.ResponseWriter, r *http.Request, sess *auth.
 }
 
 func (a *API) meetShelterNeed(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
-	nid, ok := pathID(w, r, "need")
+	nid, ok := shelterID(w, r, "need")
 	if !ok {
 		return
 	}
@@ -367,7 +367,7 @@ func (a *API) requestShelter(w http.ResponseWriter, r *http.Request, sess *auth.
 }
 
 func (a *API) assignShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "stay")
+	id, ok := shelterID(w, r, "stay")
 	if !ok {
 		return
 	}
@@ -389,7 +389,7 @@ func (a *API) assignShelter(w http.ResponseWriter, r *http.Request, sess *auth.S
 }
 
 func (a *API) checkOutShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "stay")
+	id, ok := shelterID(w, r, "stay")
 	if !ok {
 		return
 	}
@@ -401,7 +401,7 @@ func (a *API) checkOutShelter(w http.ResponseWriter, r *http.Request, sess *auth
 }
 
 func (a *API) caseShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
@@ -416,7 +416,7 @@ func (a *API) caseShelter(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 }
 
 func (a *API) declineShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "stay")
+	id, ok := shelterID(w, r, "stay")
 	if !ok {
 		return
 	}
@@ -428,11 +428,11 @@ func (a *API) declineShelter(w http.ResponseWriter, r *http.Request, sess *auth.
 }
 
 func (a *API) withdrawShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathID(w, r, "id")
+	id, ok := shelterID(w, r, "id")
 	if !ok {
 		return
 	}
-	stay, ok := pathID(w, r, "stay")
+	stay, ok := shelterID(w, r, "stay")
 	if !ok {
 		return
 	}

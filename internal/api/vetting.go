@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"embrace/internal/auth"
@@ -84,8 +83,8 @@ func (a *API) vetError(w http.ResponseWriter, err error) {
 
 // pathInt reads a positive id path value; a malformed one is 404.
 func pathInt(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parseID(r, name)
+	if !ok {
 		writeCaseNotFound(w)
 		return 0, false
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/store"
@@ -117,6 +118,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 		if err := addDemoPassage(ctx, s, steward); err != nil {
 			return err
 		}
-		return addDemoVetting(ctx, s, steward)
+		if err := addDemoVetting(ctx, s, steward); err != nil {
+			return err
+		}
+		return addDemoFinance(ctx, s, steward, time.Now())
 	})
 }

@@ -79,6 +79,7 @@ func TestSeizure(t *testing.T) {
 			intakeVals = append(intakeVals, plantShelter(t, ctx, s)...)
 			intakeVals = append(intakeVals, plantPassage(t, ctx, s)...)
 			intakeVals = append(intakeVals, plantVetting(t, ctx, s)...)
+			intakeVals = append(intakeVals, plantFinance(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

@@ -13,6 +13,7 @@ import (
 	"embrace/internal/api"
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/passage"
 	"embrace/internal/shelter"
@@ -85,6 +86,7 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	// screens every person staff record against the watch list.
 	vet := vetting.New(s, cases)
 	cases.SetScreener(vet.Screen)
+	fin := finance.New(s, nil)
 	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger, OnWipe: cases.DropNames})
 	if err != nil {
 		ln.Close()
@@ -103,11 +105,13 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		Shelter: shelters,
 		Passage: pg,
 		Vetting: vet,
+		Finance: fin,
 	})
 	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases,
 		Shelter: shelters,
 		Passage: pg,
 		Vetting: vet,
+		Finance: fin,
 	})
 	if err != nil {
 		ln.Close()

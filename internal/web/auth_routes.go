@@ -139,6 +139,7 @@ type staffNav struct {
 	Shelter   bool // safe houses and requests for a place
 	Passage   bool // routes and guides' check-ins
 	WatchList bool // watch-list alerts and the watch list (vetting leads)
+	Finance   bool // stipends, rewards, runs and the ledger
 }
 
 // navFor is the navigation a session's permissions open (one line per
@@ -154,6 +155,7 @@ func navFor(sess *auth.Session) staffNav {
 		Shelter:   sess.Can(auth.PermShelter),
 		Passage:   sess.Can(auth.PermPassagePlan),
 		WatchList: sess.Can(auth.PermWatchList),
+		Finance:   sess.Can(auth.PermFinance),
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/passage"
 	"embrace/internal/shelter"
@@ -73,6 +74,9 @@ type Config struct {
 	// nil makes New build one on Cases, which also screens the people
 	// casework records.
 	Vetting *vetting.Service
+	// Finance serves the finance pages and the payee enrolment form; nil
+	// leaves them out.
+	Finance *finance.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -132,6 +136,7 @@ func (s *Server) routes() {
 	s.shelterRoutes()
 	s.passageRoutes()
 	s.vettingRoutes()
+	s.financeRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}
