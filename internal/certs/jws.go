@@ -30,9 +30,9 @@ const (
 	// MaxRevocations bounds a signed revocation list.
 	MaxRevocations = 8 << 20
 	// MaxJWKS bounds a key set file.
-	MaxJWKS = 1 << 20
-	maxHeader   = 512
-	maxClaim    = 300
+	MaxJWKS   = 1 << 20
+	maxHeader = 512
+	maxClaim  = 300
 )
 
 // ErrInvalid is wrapped by every refusal of a token, key set or revocation
