@@ -17,6 +17,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -45,6 +46,9 @@ type Config struct {
 	// pages, so they share the duplicate name cache); nil makes New build
 	// its own.
 	Cases *casework.Service
+	// Certs is the certificates capability; nil makes New build one (with
+	// its own public rate limits).
+	Certs *certs.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -54,6 +58,7 @@ type API struct {
 	routes []route
 	cw     *casework.Service
 	stats  *stats.Cache
+	certs  *certs.Service
 }
 
 // route is one entry of the route table.
@@ -80,6 +85,7 @@ func New(cfg Config) *API {
 	a.intakeRoutes()
 	a.caseRoutes()
 	a.statsRoutes()
+	a.certRoutes()
 	return a
 }
 

@@ -253,7 +253,11 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	public := map[string]bool{"GET /api/v1/openapi.json": true, "POST /api/v1/session": true,
 		"GET /api/v1/intake/token": true, "POST /api/v1/intake": true, "GET /api/v1/intake/thread": true,
-		"GET /api/v1/stats/public": true, "POST /api/v1/intake/thread": true}
+		"GET /api/v1/stats/public": true, "POST /api/v1/intake/thread": true,
+		// Certificates: anyone may verify, and fetch the keys and the
+		// revocation list to verify offline (rate limited per client).
+		"POST /api/v1/certificates/verify": true, "GET /api/v1/certificates/keys": true,
+		"GET /api/v1/certificates/revocations": true}
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Security   *[]map[string][]string `json:"security"`

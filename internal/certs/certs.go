@@ -51,8 +51,9 @@ var (
 	ErrNotVerified = fmt.Errorf("certs: %w", vetting.ErrNotVerified)
 	// ErrBadInput is wrapped by every *InputError.
 	ErrBadInput = errors.New("invalid input")
-	// ErrNoKey: there is no signing key yet (none has been made).
-	ErrNoKey = errors.New("certs: no signing key yet")
+	// ErrNoTeamKey: signing needs the certification team's key, and the
+	// actor's keyring does not hold it.
+	ErrNoTeamKey = errors.New("certs: signing needs the certification team's key, which your keys do not include")
 )
 
 // InputError names the field that was refused, never its value.
@@ -79,12 +80,13 @@ type Service struct {
 	// Issuer is the "iss" of every token (DefaultIssuer when empty).
 	Issuer string
 	// Now is the clock (time.Now when nil).
-	Now func() time.Time
+	Now   func() time.Time
+	limit *limiter
 }
 
 // New returns the certificates capability on st, reading cases through cw.
 func New(st *store.Store, cw *casework.Service) *Service {
-	return &Service{st: st, cw: cw}
+	return &Service{st: st, cw: cw, limit: newLimiter(DefaultClientRate, DefaultGlobalRate)}
 }
 
 func (s *Service) now() time.Time {
@@ -613,7 +615,7 @@ func (s *Service) signingKey(ctx context.Context, ring *keys.Keyring) (string, e
 	}
 	k, err := ring.OpenObjectKey(ctx, s.st.DB(), ObjectKey, kid)
 	if errors.Is(err, keys.ErrNoAccess) {
-		return "", nil, fmt.Errorf("%w (signing needs the certification team's key)", ErrForbidden)
+		return "", nil, ErrNoTeamKey
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("certs: signing key: %w", err)
@@ -634,7 +636,7 @@ func (s *Service) signingKey(ctx context.Context, ring *keys.Keyring) (string, e
 // the key set) and returns it.
 func (s *Service) newKey(ctx context.Context, ring *keys.Keyring) (string, ed25519.PrivateKey, error) {
 	if ring == nil || ring.Identity(s.teamID(ctx)) == nil {
-		return "", nil, fmt.Errorf("%w (signing keys belong to the certification team)", ErrForbidden)
+		return "", nil, ErrNoTeamKey
 	}
 	team, err := keys.LookupPrincipal(ctx, s.st.DB(), keys.KindTeam, string(auth.TeamCertification))
 	if err != nil {

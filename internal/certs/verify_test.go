@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testKey returns a key set with one key and a token signed by it.
@@ -206,4 +207,24 @@ func FuzzVerify(f *testing.F) {
 		_ = VerifyOffline(tok, ks, &RevocationList{})
 		_, _ = VerifyRevocations(tok, ks)
 	})
+}
+
+func TestLimiter(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(Rate{Every: time.Second, Burst: 2}, Rate{Every: time.Millisecond, Burst: 100})
+	now := time.Unix(1000, 0)
+	for i := range 2 {
+		if ok, _ := l.allow("a", now); !ok {
+			t.Fatalf("request %d refused", i)
+		}
+	}
+	if ok, wait := l.allow("a", now); ok || wait < time.Second {
+		t.Fatalf("third request: %v %v", ok, wait)
+	}
+	if ok, _ := l.allow("b", now); !ok {
+		t.Fatal("another client refused")
+	}
+	if ok, _ := l.allow("a", now.Add(time.Second)); !ok {
+		t.Fatal("not refilled")
+	}
 }
