@@ -12,6 +12,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
@@ -54,7 +55,8 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: casework.New(st)})
+	cw := casework.New(st)
+	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: cw, Certs: certs.New(st, cw)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,11 +126,12 @@ type staffNav struct {
 	Cases    bool // case lists and pages
 	Inbox    bool // the intake inbox
 	Stats    bool // the statistics dashboard
+	Certs    bool // membership certificates
 }
 
 func navFor(sess *auth.Session) staffNav {
 	return staffNav{Username: sess.Username, Admin: sess.Can(auth.PermAlerts), Audit: sess.Can(auth.PermAudit),
-		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats)}
+		Cases: sess.Can(auth.PermCaseRead), Inbox: sess.Can(auth.PermIntakeQueue), Stats: sess.Can(auth.PermStats), Certs: sess.Can(auth.PermCertify)}
 }
 
 // pageLang is the language a page is rendered in, read without setting

@@ -27,6 +27,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/intake"
 	"embrace/internal/stats"
 	"embrace/internal/store"
@@ -60,6 +61,9 @@ type Config struct {
 	// casework service of the process (shared with the API), so its
 	// duplicate name cache is one too.
 	Cases *casework.Service
+	// Certs serves the public verification page and the certificate
+	// pages; nil leaves them out.
+	Certs *certs.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -116,6 +120,7 @@ func (s *Server) routes() {
 	s.authRoutes()
 	s.intakeRoutes()
 	s.caseRoutes()
+	s.certRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}
