@@ -108,6 +108,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 			return err
 		}
 		staff := &demoStaff{ring: steward.Keyring(), actor: steward.Actor(), by: steward.Username}
-		return addDemoContacts(ctx, s, demoContactCount(cases), staff)
+		if err := addDemoContacts(ctx, s, demoContactCount(cases), staff); err != nil {
+			return err
+		}
+		return addDemoCertificates(ctx, s, steward.Keyring(), steward.Actor(), steward.PrincipalID)
 	})
 }

@@ -76,6 +76,9 @@ func TestSeizure(t *testing.T) {
 			caseID, more := plantCasework(t, ctx, s, nc)
 			vals = append(vals, more...)
 			intakeVals := plantIntake(t, ctx, s)
+			// Certificates' canaries are searched like intake's (plantCerts
+			// checks the team and escrow can read them).
+			intakeVals = append(intakeVals, plantCerts(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

@@ -13,6 +13,7 @@ import (
 	"embrace/internal/api"
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/intake"
 	"embrace/internal/store"
 	"embrace/internal/web"
@@ -88,8 +89,11 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		ln.Close()
 		return err
 	}
-	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases})
-	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases})
+	// One certificates service too: the web page and the API share its
+	// public rate limits.
+	cs := certs.New(s, cases)
+	a := api.New(api.Config{Store: s, Version: Version, Logger: logger, Auth: svc, Intake: in, Cases: cases, Certs: cs})
+	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases, Certs: cs})
 	if err != nil {
 		ln.Close()
 		return err
