@@ -228,3 +228,50 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("not refilled")
 	}
 }
+
+// FuzzRevocations: a revocation list file (outside input to the offline
+// verifier) never panics, and an accepted one is well formed.
+func FuzzRevocations(f *testing.F) {
+	ks, priv := testKey(f)
+	f.Add(mustSign(f, priv, "k1", TypeRevocations, `{"iss":"T","iat":5,"revoked":[{"jti":"EC-ABCD-EFGH-JKMN","day":"2026-01-02","reason":"safety"}]}`))
+	f.Add(mustSign(f, priv, "k1", TypeRevocations, `{"iss":"T","iat":5,"revoked":[]}`))
+	f.Add(mustSign(f, priv, "k1", TypeRevocations, `{"iss":"T","iat":5,"revoked":null}`))
+	f.Add(mustSign(f, priv, "k1", TypeCertificate, goodPayload))
+	f.Fuzz(func(t *testing.T, tok string) {
+		l, err := VerifyRevocations(tok, ks)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error not wrapping ErrInvalid: %v", err)
+			}
+			return
+		}
+		for _, r := range l.Revoked {
+			if !ValidNumber(r.Number) || !ValidReason(r.Reason) {
+				t.Fatalf("accepted %+v", r)
+			}
+		}
+	})
+}
+
+// FuzzJWKS: a key set file never panics; an accepted one holds only
+// 32-byte Ed25519 keys.
+func FuzzJWKS(f *testing.F) {
+	f.Add([]byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"rfc","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"a","n":"x","e":"AQAB"}]}`))
+	f.Add([]byte(`{"keys":[]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ks, err := ParseJWKS(b)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error not wrapping ErrInvalid: %v", err)
+			}
+			return
+		}
+		for kid, k := range ks {
+			if len(k) != ed25519.PublicKeySize || !kidRE.MatchString(kid) {
+				t.Fatalf("accepted key %q of %d bytes", kid, len(k))
+			}
+		}
+	})
+}
