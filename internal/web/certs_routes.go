@@ -29,6 +29,7 @@ func (s *Server) certRoutes() {
 	s.staff("POST /certs/request", auth.PermCaseHandle, s.certRequestSubmit)
 	s.staff("GET /certs/{id}", auth.PermCertify, s.certPage)
 	s.staff("GET /certs/{id}/print", auth.PermCertify, s.certPrintPage)
+	s.staff("GET /certs/{id}/qr.png", auth.PermCertify, s.certQR)
 	s.staff("POST /certs/{id}/issue", auth.PermCertify, s.certIssue)
 	s.staff("POST /certs/{id}/revoke", auth.PermCertify, s.certRevoke)
 }

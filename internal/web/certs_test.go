@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/store"
@@ -83,8 +85,11 @@ func TestCertWebLifecycle(t *testing.T) {
 		}
 		page := e.get(t, cert+"?lang=en", officer)
 		tm := certTokenRE.FindStringSubmatch(page.Body.String())
-		if page.Code != http.StatusOK || tm == nil || !strings.Contains(page.Body.String(), "data:image/png;base64,") {
+		if page.Code != http.StatusOK || tm == nil || !strings.Contains(page.Body.String(), `src="`+cert+`/qr.png"`) {
 			t.Fatalf("certificate page: %d", page.Code)
+		}
+		if r := e.get(t, cert+"/qr.png", officer); r.Code != http.StatusOK || r.Header().Get("Content-Type") != "image/png" || r.Body.Len() < 500 {
+			t.Fatalf("QR code: %d %s", r.Code, r.Header().Get("Content-Type"))
 		}
 		token := html.UnescapeString(tm[1])
 		if r := e.get(t, cert+"/print", officer); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Membership certificate") ||
@@ -143,5 +148,84 @@ func TestCertVerifyRateLimit(t *testing.T) {
 	}
 	if !limited {
 		t.Fatal("the public verifier is not rate limited")
+	}
+}
+
+// issuedCert makes a verified case, requests and issues a certificate for
+// it and returns the officer's cookie, the certificate's page and its
+// token.
+func issuedCert(t *testing.T, e *authEnv) (*http.Cookie, string, string) {
+	t.Helper()
+	intake := e.member(t, "intake-w", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
+	vetter := e.member(t, "vetter-w", []auth.Role{auth.RoleVettingOfficer}, auth.TeamVetting)
+	handler := e.member(t, "casework-w", []auth.Role{auth.RoleCaseHandler}, auth.TeamCasework)
+	officer := e.member(t, "certifier-w", []auth.Role{auth.RoleCertifyingOfficer}, auth.TeamCertification)
+	base := e.openCaseFromContact(t, intake)
+	for _, s := range []struct {
+		to string
+		c  *http.Cookie
+	}{{"screening", intake}, {"vetting", intake}, {"verified", vetter}} {
+		mustSee(t, e.post(t, base+"/transition", url.Values{"to": {s.to}, "reason": {"step"}}, s.c), "move to "+s.to)
+	}
+	req := url.Values{"case": {strings.TrimPrefix(base, "/cases/")}, "joined": {"2021-05-01"}, "public": {"name_my", "name_en", "service", "rank", "joined"}}
+	if r := e.post(t, "/certs/request", req, handler); r.Code != http.StatusOK {
+		t.Fatalf("request: %d", r.Code)
+	}
+	m := certLinkRE.FindStringSubmatch(e.get(t, "/certs", officer).Body.String())
+	if m == nil {
+		t.Fatal("no certificate listed")
+	}
+	cert := "/certs/" + m[1]
+	mustSee(t, e.post(t, cert+"/issue", nil, officer), "issue")
+	tm := certTokenRE.FindStringSubmatch(e.get(t, cert, officer).Body.String())
+	if tm == nil {
+		t.Fatal("no token on the certificate page")
+	}
+	return officer, cert, html.UnescapeString(tm[1])
+}
+
+// TestCertPageBudgets: the certificate pages stay under the staff budget
+// of 60 KB gzip (HTML, the QR code inline, and CSS), the public page under
+// the intake budget of 15 KB, and the certificate page's p95 server time
+// under 30 ms. Run with -v to print the figures.
+func TestCertPageBudgets(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t, storetest.Targets(t)[0])
+	e := newAuthEnv(t, st, auth.Config{})
+	officer, cert, _ := issuedCert(t, e)
+	for _, p := range []struct {
+		path   string
+		c      *http.Cookie
+		budget int
+	}{
+		{cert + "?lang=my", officer, 60 << 10}, {cert + "/print", officer, 60 << 10},
+		{"/certs?lang=en", officer, 60 << 10}, {"/verify", officer, 15 << 10},
+	} {
+		n := casePageWeight(t, e, p.path, p.c)
+		t.Logf("%s with stylesheet: %d bytes gzip", p.path, n)
+		if n >= p.budget {
+			t.Errorf("%s weighs %d bytes gzip, budget %d", p.path, n, p.budget)
+		}
+	}
+	qr := e.get(t, cert+"/qr.png", officer).Body.Len()
+	page := casePageWeight(t, e, cert, officer)
+	t.Logf("QR code: %d bytes; certificate page with CSS and QR code: %d bytes", qr, page+qr)
+	if page+qr >= 60<<10 {
+		t.Errorf("certificate page with its QR code weighs %d bytes, budget 60 KB", page+qr)
+	}
+	const runs = 60
+	times := make([]time.Duration, 0, runs)
+	for range runs {
+		start := time.Now()
+		if r := e.get(t, cert, officer); r.Code != http.StatusOK {
+			t.Fatalf("certificate page: %d", r.Code)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	p95 := times[runs*95/100]
+	t.Logf("certificate page: p50 %v, p95 %v (%d runs)", times[runs/2], p95, runs)
+	if p95 > 30*time.Millisecond && !testing.Short() {
+		t.Errorf("certificate page p95 %v, budget 30 ms", p95)
 	}
 }
