@@ -413,7 +413,7 @@ func (s *Service) Issue(ctx context.Context, a casework.Actor, ring *keys.Keyrin
 		}
 		return "", err
 	}
-	kid, priv, err := s.signingKey(ctx, ring)
+	kid, priv, err := s.signingKey(ctx, a.Name, ring)
 	if err != nil {
 		return "", err
 	}
@@ -496,7 +496,7 @@ func (s *Service) Revoke(ctx context.Context, a casework.Actor, ring *keys.Keyri
 			return err
 		}
 	}
-	kid, priv, err := s.signingKey(ctx, ring)
+	kid, priv, err := s.signingKey(ctx, a.Name, ring)
 	if err != nil {
 		return err
 	}
@@ -603,12 +603,12 @@ func (s *Service) StatusOf(ctx context.Context, number string) (Verdict, error) 
 
 // signingKey opens the current signing key with ring; it makes the first
 // key when there is none.
-func (s *Service) signingKey(ctx context.Context, ring *keys.Keyring) (string, ed25519.PrivateKey, error) {
+func (s *Service) signingKey(ctx context.Context, actor string, ring *keys.Keyring) (string, ed25519.PrivateKey, error) {
 	var kid string
 	var sealed []byte
 	err := s.st.DB().QueryRowContext(ctx, "SELECT kid, sealed_seed FROM cert_keys WHERE retired_day = '' ORDER BY created_seq DESC LIMIT 1").Scan(&kid, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return s.newKey(ctx, ring)
+		return s.newKey(ctx, actor, ring)
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("certs: signing key: %w", err)
@@ -633,8 +633,8 @@ func (s *Service) signingKey(ctx context.Context, ring *keys.Keyring) (string, e
 }
 
 // newKey makes a signing key (retiring the current one, which stays in
-// the key set) and returns it.
-func (s *Service) newKey(ctx context.Context, ring *keys.Keyring) (string, ed25519.PrivateKey, error) {
+// the key set), audited as actor's, and returns it.
+func (s *Service) newKey(ctx context.Context, actor string, ring *keys.Keyring) (string, ed25519.PrivateKey, error) {
 	if ring == nil || ring.Identity(s.teamID(ctx)) == nil {
 		return "", nil, ErrNoTeamKey
 	}
@@ -677,6 +677,10 @@ func (s *Service) newKey(ctx context.Context, ring *keys.Keyring) (string, ed255
 		if err := keys.WrapObjectKey(ctx, tx, ObjectKey, kid, k, team, esc); err != nil {
 			return err
 		}
+		if _, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "cert.key.new", Object: "cert_key:" + kid,
+			Detail: map[string]string{"seq": strconv.FormatInt(seq, 10)}}); err != nil {
+			return err
+		}
 		return s.publishRevocations(ctx, tx, kid, priv)
 	})
 	if err != nil {
@@ -701,16 +705,12 @@ func (s *Service) RotateKey(ctx context.Context, a casework.Actor, ring *keys.Ke
 	if !auth.Can(a.Roles, auth.PermCertify) {
 		return "", ErrForbidden
 	}
-	kid, priv, err := s.newKey(ctx, ring)
+	kid, priv, err := s.newKey(ctx, a.Name, ring)
 	if err != nil {
 		return "", err
 	}
 	clear(priv)
-	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "cert.key.rotate", Object: "cert_key:" + kid})
-		return err
-	})
-	return kid, err
+	return kid, nil
 }
 
 // JWKS returns every signing key's public half, oldest first.

@@ -188,6 +188,28 @@ func TestIssueVerifyRevoke(t *testing.T) {
 			t.Fatal("the revoked certificate left the list")
 		}
 
+		// Every decision is audited, naming ids and codes only.
+		rows, err := s.DB().Query("SELECT action, object, detail FROM audit_entries WHERE action LIKE 'cert.%' ORDER BY idx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for rows.Next() {
+			var action, object, detail string
+			if err := rows.Scan(&action, &object, &detail); err != nil {
+				t.Fatal(err)
+			}
+			actions = append(actions, action)
+			if strings.Contains(detail+object, "Aung") || strings.Contains(detail+object, "private reason") {
+				t.Fatalf("red data audited: %s %s %s", action, object, detail)
+			}
+		}
+		rows.Close()
+		want := "cert.request cert.key.new cert.issue cert.revoke cert.key.new cert.request cert.issue"
+		if got := strings.Join(actions, " "); got != want {
+			t.Fatalf("audited %q, want %q", got, want)
+		}
+
 		// A well-signed token for a number this deployment never issued is
 		// unknown: change nothing but the database.
 		if _, err := s.Writer().Exec("DELETE FROM certificates WHERE id = $1", ref2.ID); err != nil {
