@@ -190,6 +190,39 @@ func (c *cdp) click(selector string) {
 // through the applicant's whole journey: open /contact, fill and send the
 // form with an attachment, keep the receipt, come back, read a staff reply
 // and answer it. It skips when Chromium is not installed.
+// startChromium starts headless Chromium with JavaScript off, driven over
+// a DevTools pipe, with a page attached; it is stopped when the test ends.
+func startChromium(t *testing.T, bin, dir string) *cdp {
+	t.Helper()
+	toBrowser, cmdIn, _ := os.Pipe()
+	cmdOut, fromBrowser, _ := os.Pipe()
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
+	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fd 3: commands in, fd 4: answers out
+	if err := cmd.Start(); err != nil {
+		t.Skipf("chromium does not start: %v", err)
+	}
+	toBrowser.Close()
+	fromBrowser.Close()
+	t.Cleanup(func() {
+		cmdIn.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
+	go c.read(cmdOut)
+
+	var target struct{ TargetID string }
+	json.Unmarshal(c.call("Target.createTarget", map[string]any{"url": "about:blank"}), &target)
+	var att struct{ SessionID string }
+	json.Unmarshal(c.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}), &att)
+	c.session = att.SessionID
+	c.call("Page.enable", map[string]any{})
+	c.call("DOM.enable", map[string]any{})
+	return c
+}
+
 func TestIntakeChromiumJourney(t *testing.T) {
 	bin := "/usr/bin/chromium"
 	if _, err := os.Stat(bin); err != nil {
@@ -205,32 +238,7 @@ func TestIntakeChromiumJourney(t *testing.T) {
 	photo := filepath.Join(dir, "id-photo.png")
 	os.WriteFile(photo, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-chromium-test"), 0o600)
 
-	toBrowser, cmdIn, _ := os.Pipe()
-	cmdOut, fromBrowser, _ := os.Pipe()
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fd 3: commands in, fd 4: answers out
-	if err := cmd.Start(); err != nil {
-		t.Skipf("chromium does not start: %v", err)
-	}
-	toBrowser.Close()
-	fromBrowser.Close()
-	defer func() {
-		cmdIn.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
-	go c.read(cmdOut)
-
-	var target struct{ TargetID string }
-	json.Unmarshal(c.call("Target.createTarget", map[string]any{"url": "about:blank"}), &target)
-	var att struct{ SessionID string }
-	json.Unmarshal(c.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}), &att)
-	c.session = att.SessionID
-	c.call("Page.enable", map[string]any{})
-	c.call("DOM.enable", map[string]any{})
+	c := startChromium(t, bin, dir)
 
 	// 1. The contact page, in Burmese by default; switch to English.
 	c.navigate(ts.URL + "/contact")
