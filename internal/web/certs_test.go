@@ -60,6 +60,9 @@ func TestCertWebLifecycle(t *testing.T) {
 		if n := e.count(t, "SELECT COUNT(*) FROM certificates"); n != 0 {
 			t.Fatalf("refused requests stored %d rows", n)
 		}
+		if r := e.get(t, base, handler); !strings.Contains(r.Body.String(), `href="/certs/request?case=`+caseID+`"`) {
+			t.Fatal("the verified case's page has no link to request a certificate")
+		}
 		if r := e.get(t, "/certs/request?case="+caseID, handler); r.Code != http.StatusOK || strings.Contains(r.Body.String(), "<script") {
 			t.Fatalf("request form: %d", r.Code)
 		}
