@@ -150,7 +150,7 @@ type RequestInput struct {
 	Public []string
 }
 
-func (in *RequestInput) clean() error {
+func (in *RequestInput) clean(now time.Time) error {
 	seen := map[string]bool{}
 	for _, p := range in.Public {
 		if !slices.Contains(ClaimNames(), p) {
@@ -163,8 +163,8 @@ func (in *RequestInput) clean() error {
 	}
 	if in.Joined != "" {
 		d, err := time.Parse(time.DateOnly, in.Joined)
-		if err != nil || len(in.Joined) != 10 || d.Year() < 2021 {
-			return &InputError{"joined", "must be a day (YYYY-MM-DD) from 2021 on"}
+		if err != nil || len(in.Joined) != 10 || d.Year() < 2021 || d.After(now) {
+			return &InputError{"joined", "must be a day (YYYY-MM-DD) from 2021 to today"}
 		}
 	}
 	return nil
@@ -186,7 +186,7 @@ func (s *Service) Request(ctx context.Context, a casework.Actor, ring *keys.Keyr
 	if !auth.Can(a.Roles, auth.PermCaseHandle) {
 		return Ref{}, ErrForbidden
 	}
-	if err := in.clean(); err != nil {
+	if err := in.clean(s.now()); err != nil {
 		return Ref{}, err
 	}
 	c, err := s.cw.Get(ctx, ring, caseID)

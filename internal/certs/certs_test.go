@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
@@ -252,6 +253,7 @@ func TestRefusals(t *testing.T) {
 			{"unknown claim", f.handler, f.verified, certs.RequestInput{Public: []string{"nrc"}}, certs.ErrBadInput},
 			{"claim twice", f.handler, f.verified, certs.RequestInput{Public: []string{"rank", "rank"}}, certs.ErrBadInput},
 			{"bad day", f.handler, f.verified, certs.RequestInput{Joined: "2021-13-01"}, certs.ErrBadInput},
+			{"future day", f.handler, f.verified, certs.RequestInput{Joined: time.Now().AddDate(0, 0, 2).Format(time.DateOnly)}, certs.ErrBadInput},
 			{"missing case", f.handler, 999999, certs.RequestInput{}, store.ErrNotFound},
 		}
 		for _, tc := range reqs {
