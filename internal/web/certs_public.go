@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"embrace/internal/certs"
+	"embrace/internal/myanmar"
 )
 
 // verifyView is the data of the public verification page.
@@ -15,6 +16,15 @@ type verifyView struct {
 	// carries no claims.
 	ByNumber bool
 	Error    string
+}
+
+// Digits shows a day in the reader's digits (Burmese digits on a Burmese
+// page); certificate numbers stay ASCII.
+func (verifyView) Digits(lang, s string) string {
+	if lang == langMy {
+		return myanmar.BurmeseDigits(s)
+	}
+	return s
 }
 
 // verifyPage shows the verification form; with ?ref=NUMBER (a QR code's
