@@ -96,7 +96,7 @@ func TestCertWebLifecycle(t *testing.T) {
 			t.Fatalf("QR code: %d %s", r.Code, r.Header().Get("Content-Type"))
 		}
 		token := html.UnescapeString(tm[1])
-		if r := e.get(t, cert+"/print", officer); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Membership certificate") ||
+		if r := e.get(t, cert+"/print", officer); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Membership certificate") || !strings.Contains(r.Body.String(), tm[1]) ||
 			!strings.Contains(r.Body.String(), "အဖွဲ့ဝင်") || strings.Contains(r.Body.String(), "<script") {
 			t.Fatalf("print: %d", r.Code)
 		}
