@@ -92,10 +92,12 @@ type certView struct {
 	QRShort bool
 }
 
-// certClaim is one claim with whether the holder made it public.
+// certClaim is one claim with whether the holder made it public; Both is
+// its value as the bilingual printable page shows it (the service in
+// Burmese and English, other claims as they are).
 type certClaim struct {
-	Name, Value string
-	Public      bool
+	Name, Value, Both string
+	Public            bool
 }
 
 func (s *Server) certView(w http.ResponseWriter, r *http.Request, sess *auth.Session) (certView, bool) {
@@ -110,7 +112,13 @@ func (s *Server) certView(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 	}
 	v := certView{Nav: navFor(sess), Cert: d, Reasons: certs.Reasons()}
 	for _, n := range certs.ClaimNames() {
-		v.Claims = append(v.Claims, certClaim{Name: n, Value: d.Claims.Get(n), Public: slices.Contains(d.Public, n)})
+		c := certClaim{Name: n, Value: d.Claims.Get(n), Public: slices.Contains(d.Public, n)}
+		c.Both = c.Value
+		if n == certs.ClaimService && c.Value != "" {
+			id := "certs.service." + c.Value
+			c.Both = s.i18n.T(langMy, id, nil) + " / " + s.i18n.T(langEn, id, nil)
+		}
+		v.Claims = append(v.Claims, c)
 	}
 	if d.State == certs.StateRevoked {
 		if v.Note, err = s.cfg.Certs.Note(r.Context(), sess.Keyring(), id); err != nil {

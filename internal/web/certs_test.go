@@ -97,7 +97,7 @@ func TestCertWebLifecycle(t *testing.T) {
 		}
 		token := html.UnescapeString(tm[1])
 		if r := e.get(t, cert+"/print", officer); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), "Membership certificate") || !strings.Contains(r.Body.String(), tm[1]) ||
-			!strings.Contains(r.Body.String(), "အဖွဲ့ဝင်") || strings.Contains(r.Body.String(), "<script") {
+			!strings.Contains(r.Body.String(), "အဖွဲ့ဝင်") || !strings.Contains(r.Body.String(), "ရဲ / Police") || strings.Contains(r.Body.String(), "<script") {
 			t.Fatalf("print: %d", r.Code)
 		}
 
