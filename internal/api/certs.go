@@ -34,6 +34,7 @@ func (a *API) certRoutes() {
 	a.add("GET", "/certificates/{id}", a.bearer(auth.PermCertify, a.getCert))
 	a.add("POST", "/certificates/{id}/issue", a.bearer(auth.PermCertify, a.issueCert))
 	a.add("POST", "/certificates/{id}/revoke", a.bearer(auth.PermCertify, a.revokeCert))
+	a.add("POST", "/certificates/{id}/decline", a.bearer(auth.PermCertify, a.declineCert))
 }
 
 const certNotFound = "There is no such certificate, or your keys do not open it."
@@ -52,7 +53,7 @@ func (a *API) certError(w http.ResponseWriter, err error) {
 	case errors.Is(err, certs.ErrNotVerified):
 		status, b.Error.Code, b.Error.Message = http.StatusConflict, "not_verified", "The case is not verified by vetting: no certificate can be requested or issued for it."
 	case errors.Is(err, certs.ErrState):
-		status, b.Error.Code, b.Error.Message = http.StatusConflict, "wrong_state", "The certificate is not in a state that allows this (a request is issued once; only an issued certificate is revoked)."
+		status, b.Error.Code, b.Error.Message = http.StatusConflict, "wrong_state", "The certificate is not in a state that allows this (a request is issued or declined once; only an issued certificate is revoked)."
 	case errors.Is(err, certs.ErrNoTeamKey):
 		status, b.Error.Code, b.Error.Message = http.StatusConflict, "no_team_key", "Signing needs the certification team's key, which your keys do not include. Ask a member of the team to add you."
 	case errors.Is(err, store.ErrNotFound):
@@ -308,6 +309,31 @@ func (a *API) revokeCert(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 		return
 	}
 	if err := a.certs.Revoke(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, req.Reason, req.Note); err != nil {
+		a.certError(w, err)
+		return
+	}
+	s, err := a.certs.Summary(r.Context(), id)
+	if err != nil {
+		a.certError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, certSummaryOut(s))
+}
+
+type declineJSON struct {
+	Note string `json:"note"`
+}
+
+func (a *API) declineCert(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	id, ok := pathCert(w, r)
+	if !ok {
+		return
+	}
+	var req declineJSON
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	if err := a.certs.Decline(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, req.Note); err != nil {
 		a.certError(w, err)
 		return
 	}

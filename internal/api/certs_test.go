@@ -157,6 +157,18 @@ func TestAPICertificates(t *testing.T) {
 		if off := certs.VerifyOffline(token, ks, list); off.Status != certs.StatusRevoked {
 			t.Fatalf("offline: %+v", off)
 		}
+		rec = e.do(t, "POST", "/api/v1/certificates", handler, caseBody)
+		ref2 := decode[struct{ ID int64 }](t, rec)
+		cb2 := "/api/v1/certificates/" + itoa(ref2.ID)
+		if r := e.do(t, "POST", cb2+"/decline", officer, `{"note":"`+strings.Repeat("n", 2001)+`"}`); errorCode(t, r) != "invalid" {
+			t.Fatalf("decline with a long note: %d %s", r.Code, r.Body.String())
+		}
+		if r := e.do(t, "POST", cb2+"/decline", officer, `{"note":"not enough evidence"}`); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"declined"`) {
+			t.Fatalf("decline: %d %s", r.Code, r.Body.String())
+		}
+		if r := e.do(t, "POST", cb2+"/issue", officer, ""); errorCode(t, r) != "wrong_state" {
+			t.Fatalf("issue a declined request: %d", r.Code)
+		}
 		if r := e.do(t, "POST", "/api/v1/certificates/keys/rotate", officer, ""); r.Code != http.StatusCreated {
 			t.Fatalf("rotate: %d %s", r.Code, r.Body.String())
 		}

@@ -33,6 +33,7 @@ const (
 	StateRequested = "requested"
 	StateIssued    = "issued"
 	StateRevoked   = "revoked"
+	StateDeclined  = "declined"
 )
 
 // DefaultIssuer names the issuer in tokens when the deployment sets none.
@@ -290,8 +291,8 @@ func scanSummary(r interface{ Scan(...any) error }) (Summary, error) {
 // List returns certificates in state (all when ""), newest first, at most
 // limit (1–500, default 100).
 func (s *Service) List(ctx context.Context, state string, limit int) ([]Summary, error) {
-	if state != "" && state != StateRequested && state != StateIssued && state != StateRevoked {
-		return nil, &InputError{"state", "must be requested, issued or revoked"}
+	if state != "" && state != StateRequested && state != StateIssued && state != StateRevoked && state != StateDeclined {
+		return nil, &InputError{"state", "must be requested, issued, revoked or declined"}
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
@@ -519,7 +520,54 @@ func (s *Service) Revoke(ctx context.Context, a casework.Actor, ring *keys.Keyri
 	})
 }
 
-// Note opens the revocation note of certificate id ("" when none).
+// Decline refuses requested certificate id, with an optional note sealed
+// under the certificate key (read back with Note). Nothing is signed.
+func (s *Service) Decline(ctx context.Context, a casework.Actor, ring *keys.Keyring, id int64, note string) error {
+	if !auth.Can(a.Roles, auth.PermCertify) {
+		return ErrForbidden
+	}
+	if len(note) > maxNote {
+		return &InputError{"note", "is too long (at most 2000 bytes)"}
+	}
+	t, err := myanmar.Clean(note)
+	if err != nil {
+		return &InputError{"note", "is not valid text"}
+	}
+	sum, err := s.Summary(ctx, id)
+	if err != nil {
+		return err
+	}
+	k, err := s.certKey(ctx, ring, sum.Number)
+	if err != nil {
+		return err
+	}
+	defer k.Wipe()
+	if sum.State != StateRequested {
+		return ErrState
+	}
+	var sealedNote []byte
+	if t.Value != "" {
+		if sealedNote, err = keys.SealField(k, notePlace(sum.Number), []byte(t.Value)); err != nil {
+			return err
+		}
+	}
+	return s.st.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE certificates SET state = $1, revoked_day = $2, revoked_by = $3, sealed_note = $4
+			WHERE id = $5 AND state = $6`, StateDeclined, s.today(), a.Name, sealedNote, id, StateRequested)
+		if err != nil {
+			return fmt.Errorf("certs: decline: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrState
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: a.Name, Action: "cert.decline", Object: certObject(id),
+			Detail: map[string]string{"note": strconv.FormatBool(t.Value != "")}})
+		return err
+	})
+}
+
+// Note opens the note of a revoked or declined certificate id ("" when
+// none).
 func (s *Service) Note(ctx context.Context, ring *keys.Keyring, id int64) (string, error) {
 	sum, err := s.Summary(ctx, id)
 	if err != nil {

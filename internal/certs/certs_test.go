@@ -302,6 +302,37 @@ func TestRefusals(t *testing.T) {
 			t.Fatalf("list: %v", err)
 		}
 
+		// Declining: only a request, once; the note is sealed; nothing is
+		// signed and the number is unknown to verifiers.
+		refD, err := f.svc.Request(ctx, f.handler.Actor, f.handler.Ring, f.verified, certs.RequestInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Decline(ctx, f.handler.Actor, f.handler.Ring, refD.ID, ""); !errors.Is(err, certs.ErrForbidden) {
+			t.Fatalf("handler declines: %v", err)
+		}
+		if err := f.svc.Decline(ctx, f.officer.Actor, f.officer.Ring, refD.ID, strings.Repeat("x", 2001)); !errors.Is(err, certs.ErrBadInput) {
+			t.Fatalf("long note: %v", err)
+		}
+		if err := f.svc.Decline(ctx, f.officer.Actor, f.officer.Ring, ref.ID, ""); !errors.Is(err, certs.ErrState) {
+			t.Fatalf("declining an issued certificate: %v", err)
+		}
+		if err := f.svc.Decline(ctx, f.officer.Actor, f.officer.Ring, refD.ID, "not enough evidence"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Issue(ctx, f.officer.Actor, f.officer.Ring, refD.ID); !errors.Is(err, certs.ErrState) {
+			t.Fatalf("issuing a declined request: %v", err)
+		}
+		if n, err := f.svc.Note(ctx, f.officer.Ring, refD.ID); err != nil || n != "not enough evidence" {
+			t.Fatalf("decline note %q %v", n, err)
+		}
+		if v, _ := f.svc.StatusOf(ctx, refD.Number); v.Status != certs.StatusUnknown {
+			t.Fatalf("declined number: %+v", v)
+		}
+		if l, err := f.svc.List(ctx, certs.StateDeclined, 0); err != nil || len(l) != 1 {
+			t.Fatalf("declined list: %d %v", len(l), err)
+		}
+
 		// A case that left the verified path gets no certificate issued.
 		lead := f.w.Staff(t, "lead1", []auth.Role{auth.RoleVettingLead}, "vetting", "casework")
 		ref2, err := f.svc.Request(ctx, f.handler.Actor, f.handler.Ring, f.verified, certs.RequestInput{})

@@ -20,13 +20,15 @@ const (
 	canaryCertNameLatin = "CertPrivate-Qzcn Hidden"
 	canaryCertRank      = "CertRank-Qzcr-Warrant-Officer"
 	canaryCertNote      = "CertNote-Qzcv-Informer-Suspected-7731"
+	canaryDeclineNote   = "DeclineNote-Qzdn-Unit-Denies-Service-4410"
 )
 
 // plantCerts opens a verified case whose defector carries certificate
 // canaries, requests a certificate showing only the service, issues it and
-// revokes it with a canary note. The certification team (and any team the
-// deployment lacks) is made with a planting user as holder, as joining a
-// team nobody holds yet does, so the user can sign. It returns the canaries.
+// revokes it with a canary note; a second request is declined with one.
+// The certification team (and any team the deployment lacks) is made with
+// a planting user as holder, as joining a team nobody holds yet does, so
+// the user can sign. It returns the canaries.
 func plantCerts(t *testing.T, ctx context.Context, s *store.Store) []string {
 	t.Helper()
 	db := s.Writer()
@@ -87,6 +89,13 @@ func plantCerts(t *testing.T, ctx context.Context, s *store.Store) []string {
 	if err := svc.Revoke(ctx, a, ring, ref.ID, "safety", canaryCertNote); err != nil {
 		t.Fatal(err)
 	}
+	declined, err := svc.Request(ctx, a, ring, id, certs.RequestInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Decline(ctx, a, ring, declined.ID, canaryDeclineNote); err != nil {
+		t.Fatal(err)
+	}
 	// The canaries are really stored: the team reads them back, and the
 	// certificate key is wrapped to escrow too.
 	d, err := svc.Get(ctx, ring, ref.ID)
@@ -106,5 +115,8 @@ func plantCerts(t *testing.T, ctx context.Context, s *store.Store) []string {
 			t.Fatalf("%s %s is wrapped to %v, want escrow and the certification team", obj[0], obj[1], w)
 		}
 	}
-	return []string{canaryCertNameLatin, canaryCertRank, canaryCertNote}
+	if note, err := svc.Note(ctx, ring, declined.ID); err != nil || note != canaryDeclineNote {
+		t.Fatalf("planted decline note does not read back: %v", err)
+	}
+	return []string{canaryCertNameLatin, canaryCertRank, canaryCertNote, canaryDeclineNote}
 }

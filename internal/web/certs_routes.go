@@ -32,6 +32,7 @@ func (s *Server) certRoutes() {
 	s.staff("GET /certs/{id}/qr.png", auth.PermCertify, s.certQR)
 	s.staff("POST /certs/{id}/issue", auth.PermCertify, s.certIssue)
 	s.staff("POST /certs/{id}/revoke", auth.PermCertify, s.certRevoke)
+	s.staff("POST /certs/{id}/decline", auth.PermCertify, s.certDecline)
 }
 
 // certErrorView is the data of the certificates error page.

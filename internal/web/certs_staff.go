@@ -27,7 +27,7 @@ func (s *Server) certListPage(w http.ResponseWriter, r *http.Request, sess *auth
 		return
 	}
 	v := certListView{Nav: navFor(sess), State: state, Certs: list,
-		States: []string{certs.StateRequested, certs.StateIssued, certs.StateRevoked}}
+		States: []string{certs.StateRequested, certs.StateIssued, certs.StateRevoked, certs.StateDeclined}}
 	if r.URL.Query().Get("done") == "rotated" {
 		v.Notice = "certs.notice.rotated"
 	}
@@ -120,7 +120,7 @@ func (s *Server) certView(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 		}
 		v.Claims = append(v.Claims, c)
 	}
-	if d.State == certs.StateRevoked {
+	if d.State == certs.StateRevoked || d.State == certs.StateDeclined {
 		if v.Note, err = s.cfg.Certs.Note(r.Context(), sess.Keyring(), id); err != nil {
 			s.certFail(w, r, sess, "/certs", err)
 			return certView{}, false
@@ -135,6 +135,8 @@ func (s *Server) certView(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 		v.Notice = "certs.notice.issued"
 	case "revoked":
 		v.Notice = "certs.notice.revoked"
+	case "declined":
+		v.Notice = "certs.notice.declined"
 	}
 	return v, true
 }
@@ -217,4 +219,16 @@ func (s *Server) certQR(w http.ResponseWriter, r *http.Request, sess *auth.Sessi
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Write(png)
+}
+
+func (s *Server) certDecline(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+	id, ok := s.pathCertID(w, r, sess)
+	if !ok {
+		return
+	}
+	if err := s.cfg.Certs.Decline(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, r.PostFormValue("note")); err != nil {
+		s.certFail(w, r, sess, certURL(id), err)
+		return
+	}
+	seeOther(w, r, certURL(id)+"?done=declined")
 }

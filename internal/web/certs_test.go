@@ -136,6 +136,26 @@ func TestCertWebLifecycle(t *testing.T) {
 			t.Fatal("the note is not shown to the officer")
 		}
 		mustSee(t, e.post(t, "/certs/keys/rotate", nil, officer), "rotate")
+
+		// A second request, declined with a sealed note.
+		if r := e.post(t, "/certs/request", req, handler); r.Code != http.StatusOK {
+			t.Fatalf("second request: %d", r.Code)
+		}
+		m = certLinkRE.FindStringSubmatch(e.get(t, "/certs?state=requested", officer).Body.String())
+		if m == nil {
+			t.Fatal("no request waiting")
+		}
+		second := "/certs/" + m[1]
+		if r := e.get(t, second+"?lang=en", officer); !strings.Contains(r.Body.String(), `action="`+second+`/decline"`) {
+			t.Fatal("no decline form on a request")
+		}
+		mustSee(t, e.post(t, second+"/decline", url.Values{"note": {"decline note"}}, officer), "decline")
+		if r := e.get(t, second+"?lang=en", officer); !strings.Contains(r.Body.String(), "Declined") || !strings.Contains(r.Body.String(), "decline note") {
+			t.Fatal("the declined request does not show as declined with its note")
+		}
+		if r := e.post(t, second+"/decline", nil, officer); r.Code != http.StatusConflict {
+			t.Fatalf("decline twice: %d", r.Code)
+		}
 	})
 }
 

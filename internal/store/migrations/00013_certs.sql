@@ -19,7 +19,9 @@ CREATE TABLE cert_keys (
 );
 
 -- certificates: one row per request; state requested → issued → revoked
--- (or requested → declined).
+-- (or requested → declined). revoked_day and revoked_by also record a
+-- decline; revoke_reason is a revocation's reason code; sealed_note is the
+-- sealed note of either.
 CREATE TABLE certificates (
     id             {{id}},
     number         TEXT NOT NULL UNIQUE,
