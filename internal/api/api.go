@@ -18,6 +18,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/passage"
@@ -61,6 +62,9 @@ type Config struct {
 	// Finance serves /finance; nil makes New build one on Store (and,
 	// without a store, those routes answer 503).
 	Finance *finance.Service
+	// Certs is the certificates capability; nil makes New build one (with
+	// its own public rate limits).
+	Certs *certs.Service
 }
 
 // API is the JSON API's handlers and their dependencies.
@@ -73,6 +77,7 @@ type API struct {
 	stats  *stats.Cache
 	sh     *shelter.Service
 	pg     *passage.Service
+	certs  *certs.Service
 }
 
 // route is one entry of the route table.
@@ -103,6 +108,7 @@ func New(cfg Config) *API {
 	a.statsRoutes()
 	a.shelterRoutes()
 	a.financeRoutes()
+	a.certRoutes()
 	return a
 }
 

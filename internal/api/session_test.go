@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
 	"embrace/internal/store"
@@ -23,6 +25,7 @@ type apiEnv struct {
 	svc    *auth.Service
 	mux    *http.ServeMux
 	clock  *testtool.Clock
+	certs  *certs.Service
 }
 
 const apiPassword = "seven quiet herons at dusk"
@@ -48,8 +51,9 @@ func newAPIEnv(t testing.TB, st *store.Store) *apiEnv {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	New(Config{Store: st, Auth: svc, Intake: in}).Mount(mux)
-	return &apiEnv{st: st, svc: svc, mux: mux, clock: clk, intake: in}
+	cs := certs.New(st, casework.New(st))
+	New(Config{Store: st, Auth: svc, Intake: in, Certs: cs}).Mount(mux)
+	return &apiEnv{st: st, svc: svc, mux: mux, clock: clk, intake: in, certs: cs}
 }
 
 func (e *apiEnv) account(t testing.TB, name string, roles ...auth.Role) auth.Enrolment {
@@ -253,7 +257,11 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	public := map[string]bool{"GET /api/v1/openapi.json": true, "POST /api/v1/session": true,
 		"GET /api/v1/intake/token": true, "POST /api/v1/intake": true, "GET /api/v1/intake/thread": true,
-		"GET /api/v1/stats/public": true, "POST /api/v1/intake/thread": true}
+		"GET /api/v1/stats/public": true, "POST /api/v1/intake/thread": true,
+		// Certificates: anyone may verify, and fetch the keys and the
+		// revocation list to verify offline (rate limited per client).
+		"POST /api/v1/certificates/verify": true, "GET /api/v1/certificates/keys": true,
+		"GET /api/v1/certificates/revocations": true}
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Security   *[]map[string][]string `json:"security"`

@@ -5,6 +5,7 @@ package cli
 func extraCommands() []command {
 	return []command{
 		{"audit", "verify the audit log, or print its latest signed checkpoint or verifier key", runAudit},
+		{"cert", "verify a membership certificate offline against the issuer's keys and revocation list", runCert},
 		{"backup", "write an encrypted snapshot of a deployment (to the escrow key)", runBackup},
 		{"escrow", "recover the escrow key from custodian shares (offline)", runEscrow},
 		{"lockdown", "end every session and wipe every key in memory at once", runLockdown},

@@ -121,6 +121,9 @@ func fillDemo(ctx context.Context, dir string, s *store.Store, cases int) error 
 		if err := addDemoVetting(ctx, s, steward); err != nil {
 			return err
 		}
-		return addDemoFinance(ctx, s, steward, time.Now())
+		if err := addDemoFinance(ctx, s, steward, time.Now()); err != nil {
+			return err
+		}
+		return addDemoCertificates(ctx, s, steward.Keyring(), steward.Actor(), steward.PrincipalID)
 	})
 }

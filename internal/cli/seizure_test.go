@@ -80,6 +80,9 @@ func TestSeizure(t *testing.T) {
 			intakeVals = append(intakeVals, plantPassage(t, ctx, s)...)
 			intakeVals = append(intakeVals, plantVetting(t, ctx, s)...)
 			intakeVals = append(intakeVals, plantFinance(t, ctx, s)...)
+			// Certificates' canaries are searched like intake's (plantCerts
+			// checks the team and escrow can read them).
+			intakeVals = append(intakeVals, plantCerts(t, ctx, s)...)
 			s.Close()
 
 			// Serve it for a moment, so the logs hold real traffic.

@@ -13,6 +13,7 @@ import (
 	"embrace/internal/api"
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/passage"
@@ -87,6 +88,9 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	vet := vetting.New(s, cases)
 	cases.SetScreener(vet.Screen)
 	fin := finance.New(s, nil)
+	// The web page and the API share the certificates service's public
+	// rate limits.
+	cs := certs.New(s, cases)
 	svc, err := auth.New(auth.Config{Store: s, Params: params, Logger: logger, OnWipe: cases.DropNames})
 	if err != nil {
 		ln.Close()
@@ -106,12 +110,14 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 		Passage: pg,
 		Vetting: vet,
 		Finance: fin,
+		Certs:   cs,
 	})
 	w, err := web.New(web.Config{Store: s, Deployment: d, Version: Version, Demo: d.Demo, Logger: logger, API: a, Auth: svc, Intake: in, Cases: cases,
 		Shelter: shelters,
 		Passage: pg,
 		Vetting: vet,
 		Finance: fin,
+		Certs:   cs,
 	})
 	if err != nil {
 		ln.Close()

@@ -135,3 +135,29 @@ func Cleared(ctx context.Context, q store.Querier, caseID int64, now time.Time) 
 	}
 	return nil
 }
+
+// Verified reports whether case id is verified by vetting and still on the
+// verified path, ignoring the quarantine (which matters for disclosing a
+// shelter, not for certifying membership). It returns nil, ErrNotVerified,
+// a store.ErrNotFound error or a storage error.
+func Verified(ctx context.Context, q store.Querier, caseID int64) error {
+	var state string
+	err := q.QueryRowContext(ctx, "SELECT state FROM cases WHERE id = $1", caseID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("vetting: case: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("vetting: case: %w", err)
+	}
+	if !clearedStates[state] {
+		return ErrNotVerified
+	}
+	_, ok, err := VerifiedDay(ctx, q, caseID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotVerified
+	}
+	return nil
+}

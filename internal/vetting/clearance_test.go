@@ -82,3 +82,33 @@ func TestCleared(t *testing.T) {
 		}
 	})
 }
+
+func TestVerified(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		w := caseworktest.New(t, s)
+		in := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		vet := w.Staff(t, "vetter1", []auth.Role{auth.RoleVettingOfficer}, "vetting")
+		id := w.OpenCase(t, caseworktest.Case())
+		if err := vetting.Verified(ctx, s.DB(), id); !errors.Is(err, vetting.ErrNotVerified) {
+			t.Fatalf("a new case is verified: %v", err)
+		}
+		w.Move(t, id, []string{casework.StateScreening, casework.StateVetting, casework.StateVerified}, in, vet)
+		// Verified today: in quarantine, but verified.
+		if err := vetting.Verified(ctx, s.DB(), id); err != nil {
+			t.Fatalf("a case verified today: %v", err)
+		}
+		if err := vetting.Cleared(ctx, s.DB(), id, time.Now()); err == nil {
+			t.Fatal("quarantine ignored by Cleared")
+		}
+		lead := w.Staff(t, "lead1", []auth.Role{auth.RoleVettingLead}, "vetting", "casework")
+		w.Move(t, id, []string{casework.StateInfiltrate}, lead)
+		if err := vetting.Verified(ctx, s.DB(), id); !errors.Is(err, vetting.ErrNotVerified) {
+			t.Fatalf("a suspected infiltrator is verified: %v", err)
+		}
+		if err := vetting.Verified(ctx, s.DB(), 999999); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing case: %v", err)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/keys"
@@ -59,7 +60,8 @@ func newAuthEnv(t testing.TB, st *store.Store, cfg auth.Config) *authEnv {
 	}
 	cw := casework.New(st)
 	srv, err := New(Config{Store: st, Version: "test", Auth: svc, Intake: in, Cases: cw,
-		Shelter: shelter.New(st, cw, nil), Passage: passage.New(st, cw, clk.Now), Finance: finance.New(st, clk.Now)})
+		Shelter: shelter.New(st, cw, nil), Passage: passage.New(st, cw, clk.Now), Finance: finance.New(st, clk.Now),
+		Certs: certs.New(st, cw)})
 	if err != nil {
 		t.Fatal(err)
 	}

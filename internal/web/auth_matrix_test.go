@@ -144,6 +144,16 @@ var reviewedPermissions = map[string]auth.Permission{
 	"POST /finance/claims/{id}/pay":            auth.PermFinance,
 	"GET /finance/enrol/{case}":                auth.PermCaseHandle,
 	"POST /finance/enrol/{case}":               auth.PermCaseHandle,
+	// Certificates: a case handler (who holds the case key) requests; the
+	// certifying officer, who cannot read cases, does everything else.
+	"GET /certs/request":      auth.PermCaseHandle,
+	"POST /certs/request":     auth.PermCaseHandle,
+	"GET /certs":              auth.PermCertify,
+	"POST /certs/keys/rotate": auth.PermCertify,
+	"GET /certs/{id}":         auth.PermCertify,
+	"GET /certs/{id}/print":   auth.PermCertify,
+	"POST /certs/{id}/issue":  auth.PermCertify,
+	"POST /certs/{id}/revoke": auth.PermCertify,
 }
 
 func TestStaffRoutePermissionsReviewed(t *testing.T) {

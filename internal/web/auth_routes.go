@@ -140,6 +140,7 @@ type staffNav struct {
 	Passage   bool // routes and guides' check-ins
 	WatchList bool // watch-list alerts and the watch list (vetting leads)
 	Finance   bool // stipends, rewards, runs and the ledger
+	Certs     bool // membership certificates
 }
 
 // navFor is the navigation a session's permissions open (one line per
@@ -156,6 +157,7 @@ func navFor(sess *auth.Session) staffNav {
 		Passage:   sess.Can(auth.PermPassagePlan),
 		WatchList: sess.Can(auth.PermWatchList),
 		Finance:   sess.Can(auth.PermFinance),
+		Certs:     sess.Can(auth.PermCertify),
 	}
 }
 

@@ -2,12 +2,8 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,10 +16,6 @@ import (
 // line with the recipient's code from its inline form, mark the other
 // missed, reconcile. It skips when Chromium is not installed.
 func TestFinanceChromiumJourney(t *testing.T) {
-	bin := "/usr/bin/chromium"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("chromium not installed")
-	}
 	st := storetest.New(t, storetest.Targets(t)[0])
 	e := newAuthEnv(t, st, auth.Config{})
 	intake := e.member(t, "intake-one", []auth.Role{auth.RoleIntakeOfficer}, auth.TeamIntake)
@@ -50,32 +42,7 @@ func TestFinanceChromiumJourney(t *testing.T) {
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
 
-	dir := t.TempDir()
-	toBrowser, cmdIn, _ := os.Pipe()
-	cmdOut, fromBrowser, _ := os.Pipe()
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser}
-	if err := cmd.Start(); err != nil {
-		t.Skipf("chromium does not start: %v", err)
-	}
-	toBrowser.Close()
-	fromBrowser.Close()
-	defer func() {
-		cmdIn.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
-	go c.read(cmdOut)
-	var target struct{ TargetID string }
-	json.Unmarshal(c.call("Target.createTarget", map[string]any{"url": "about:blank"}), &target)
-	var att struct{ SessionID string }
-	json.Unmarshal(c.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}), &att)
-	c.session = att.SessionID
-	c.call("Page.enable", map[string]any{})
-	c.call("DOM.enable", map[string]any{})
+	c := startChromium(t)
 
 	// Sign in as the finance officer.
 	c.navigate(ts.URL + "/login?lang=en")

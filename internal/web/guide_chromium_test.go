@@ -1,55 +1,14 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"embrace/internal/casework"
 	"embrace/internal/store/storetest"
-	"embrace/internal/testtool"
 )
-
-// startChromium starts headless Chromium with JavaScript off, driven over
-// the DevTools pipe (the driver of intake_chromium_test.go), on a blank
-// page. It skips when Chromium is missing (fails under
-// EMBRACE_REQUIRE_TOOLS=1).
-func startChromium(t *testing.T) *cdp {
-	t.Helper()
-	bin := testtool.Path(t, "chromium", "chromium")
-	dir := t.TempDir()
-	toBrowser, cmdIn, _ := os.Pipe()
-	cmdOut, fromBrowser, _ := os.Pipe()
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser}
-	if err := cmd.Start(); err != nil {
-		t.Skipf("chromium does not start: %v", err)
-	}
-	toBrowser.Close()
-	fromBrowser.Close()
-	t.Cleanup(func() {
-		cmdIn.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
-	go c.read(cmdOut)
-	var target struct{ TargetID string }
-	json.Unmarshal(c.call("Target.createTarget", map[string]any{"url": "about:blank"}), &target)
-	var att struct{ SessionID string }
-	json.Unmarshal(c.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}), &att)
-	c.session = att.SessionID
-	c.call("Page.enable", map[string]any{})
-	c.call("DOM.enable", map[string]any{})
-	return c
-}
 
 // TestGuideChromiumLegs: a coordinator plans a three-leg route; three
 // guides each open their own link in headless Chromium with JavaScript

@@ -16,6 +16,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/store/storetest"
+	"embrace/internal/testtool"
 )
 
 // cdp speaks the Chrome DevTools protocol over --remote-debugging-pipe
@@ -186,25 +187,13 @@ func (c *cdp) click(selector string) {
 	}
 }
 
-// TestIntakeChromiumJourney drives headless Chromium with JavaScript off
-// through the applicant's whole journey: open /contact, fill and send the
-// form with an attachment, keep the receipt, come back, read a staff reply
-// and answer it. It skips when Chromium is not installed.
-func TestIntakeChromiumJourney(t *testing.T) {
-	bin := "/usr/bin/chromium"
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("chromium not installed")
-	}
-	st := storetest.New(t, storetest.Targets(t)[0])
-	e := newAuthEnv(t, st, auth.Config{})
-	officerCookie := e.intakeOfficer(t, "officer")
-	ts := httptest.NewServer(e.h)
-	defer ts.Close()
-
+// startChromium starts headless Chromium with JavaScript off, driven over
+// a DevTools pipe, with a page attached; it is stopped when the test ends.
+// A missing Chromium skips the test (fails it in CI: testtool.Path).
+func startChromium(t *testing.T) *cdp {
+	t.Helper()
+	bin := testtool.Path(t, "chromium", "chromium")
 	dir := t.TempDir()
-	photo := filepath.Join(dir, "id-photo.png")
-	os.WriteFile(photo, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-chromium-test"), 0o600)
-
 	toBrowser, cmdIn, _ := os.Pipe()
 	cmdOut, fromBrowser, _ := os.Pipe()
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -212,15 +201,15 @@ func TestIntakeChromiumJourney(t *testing.T) {
 		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
 	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fd 3: commands in, fd 4: answers out
 	if err := cmd.Start(); err != nil {
-		t.Skipf("chromium does not start: %v", err)
+		t.Fatalf("chromium does not start: %v", err)
 	}
 	toBrowser.Close()
 	fromBrowser.Close()
-	defer func() {
+	t.Cleanup(func() {
 		cmdIn.Close()
 		cmd.Process.Kill()
 		cmd.Wait()
-	}()
+	})
 	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
 	go c.read(cmdOut)
 
@@ -231,6 +220,25 @@ func TestIntakeChromiumJourney(t *testing.T) {
 	c.session = att.SessionID
 	c.call("Page.enable", map[string]any{})
 	c.call("DOM.enable", map[string]any{})
+	return c
+}
+
+// TestIntakeChromiumJourney drives headless Chromium with JavaScript off
+// through the applicant's whole journey: open /contact, fill and send the
+// form with an attachment, keep the receipt, come back, read a staff reply
+// and answer it. It skips when Chromium is not installed.
+func TestIntakeChromiumJourney(t *testing.T) {
+	st := storetest.New(t, storetest.Targets(t)[0])
+	e := newAuthEnv(t, st, auth.Config{})
+	officerCookie := e.intakeOfficer(t, "officer")
+	ts := httptest.NewServer(e.h)
+	defer ts.Close()
+
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "id-photo.png")
+	os.WriteFile(photo, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-chromium-test"), 0o600)
+
+	c := startChromium(t)
 
 	// 1. The contact page, in Burmese by default; switch to English.
 	c.navigate(ts.URL + "/contact")

@@ -27,6 +27,7 @@ import (
 
 	"embrace/internal/auth"
 	"embrace/internal/casework"
+	"embrace/internal/certs"
 	"embrace/internal/finance"
 	"embrace/internal/intake"
 	"embrace/internal/passage"
@@ -77,6 +78,9 @@ type Config struct {
 	// Finance serves the finance pages and the payee enrolment form; nil
 	// leaves them out.
 	Finance *finance.Service
+	// Certs serves the public verification page and the certificate
+	// pages; nil leaves them out.
+	Certs *certs.Service
 
 	// staff lists the routes registered with Server.staff, each with the
 	// permission it requires (filled while routes are built; not set by
@@ -137,6 +141,7 @@ func (s *Server) routes() {
 	s.passageRoutes()
 	s.vettingRoutes()
 	s.financeRoutes()
+	s.certRoutes()
 	if s.cfg.Store != nil {
 		s.statsRoutes()
 	}

@@ -3,19 +3,14 @@ package web
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"embrace/internal/auth"
 	"embrace/internal/store/storetest"
-	"embrace/internal/testtool"
 	"embrace/internal/vetting"
 )
 
@@ -24,7 +19,6 @@ import (
 // the request a handler made, assign the house from the requests page, and
 // read the house's residents and the dashboard's occupancy.
 func TestShelterChromium(t *testing.T) {
-	bin := testtool.Path(t, "chromium", "chromium")
 	ctx := context.Background()
 	st := storetest.New(t, storetest.Targets(t)[0])
 	e := newAuthEnv(t, st, auth.Config{})
@@ -63,32 +57,7 @@ func TestShelterChromium(t *testing.T) {
 
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
-	dir := t.TempDir()
-	toBrowser, cmdIn, _ := os.Pipe()
-	cmdOut, fromBrowser, _ := os.Pipe()
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser}
-	if err := cmd.Start(); err != nil {
-		t.Skipf("chromium does not start: %v", err)
-	}
-	toBrowser.Close()
-	fromBrowser.Close()
-	defer func() {
-		cmdIn.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
-	go c.read(cmdOut)
-	var target struct{ TargetID string }
-	json.Unmarshal(c.call("Target.createTarget", map[string]any{"url": "about:blank"}), &target)
-	var att struct{ SessionID string }
-	json.Unmarshal(c.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}), &att)
-	c.session = att.SessionID
-	c.call("Page.enable", map[string]any{})
-	c.call("DOM.enable", map[string]any{})
+	c := startChromium(t)
 
 	// Sign in.
 	c.navigate(ts.URL + "/login?lang=en")
