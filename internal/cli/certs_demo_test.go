@@ -22,9 +22,10 @@ func TestDemoCertificates(t *testing.T) {
 			teams = append(teams, string(tm))
 		}
 		steward := w.Staff(t, "steward", []auth.Role{auth.RoleAdministrator}, teams...)
-		in := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer}, "intake")
+		mover := w.Staff(t, "mover", []auth.Role{auth.RoleIntakeOfficer, auth.RoleVettingOfficer, auth.RoleCaseHandler, auth.RolePassageCoordinator}, teams...)
 		for range demoCertCount + 1 {
-			w.Move(t, w.OpenCase(t, caseworktest.Case()), []string{casework.StateScreening, casework.StateVetting}, in)
+			w.Move(t, w.OpenCase(t, caseworktest.Case()), []string{casework.StateScreening, casework.StateVetting, casework.StateVerified,
+				casework.StateInPassage, casework.StateArrived, casework.StateSheltered}, mover)
 		}
 		if err := addDemoCertificates(ctx, s, steward.Ring, "user:steward", steward.P.ID); err != nil {
 			t.Fatal(err)
@@ -34,8 +35,8 @@ func TestDemoCertificates(t *testing.T) {
 		if err != nil || len(list) != demoCertCount {
 			t.Fatalf("%d demo certificates (%v)", len(list), err)
 		}
-		if left, _ := w.CW.Find(ctx, casework.Filter{State: casework.StateVetting}); len(left) != 1 {
-			t.Fatalf("%d cases left in vetting, want 1", len(left))
+		if left, _ := w.CW.Find(ctx, casework.Filter{State: casework.StateSheltered}); len(left) != demoCertCount+1 {
+			t.Fatalf("the demo moved cases: %d sheltered, want %d", len(left), demoCertCount+1)
 		}
 		seen := map[certs.Status]int{}
 		for _, c := range list {
