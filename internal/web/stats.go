@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"embrace/internal/auth"
+	"embrace/internal/finance"
 	"embrace/internal/myanmar"
 	"embrace/internal/stats"
 )
@@ -46,8 +47,10 @@ type statsPage struct {
 	Through string
 	Tables  []statsTable
 	Error   string
-	// Stages is the time spent in each stage (the dashboard only).
-	Stages []stats.StageTime
+	// Stages is the time spent in each stage, and Payments the stipends
+	// and rewards paid (the dashboard only).
+	Stages   []stats.StageTime
+	Payments *statsTable
 }
 
 // rowLabel names a table row in the page's language: a text, or a
@@ -192,6 +195,9 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, p statsPage
 	if p.Stages != nil {
 		p.Tables = append(p.Tables, stageView(p.Stages, lang))
 	}
+	if p.Payments != nil {
+		p.Tables = append(p.Tables, *p.Payments)
+	}
 	if lang == langMy {
 		p.Through = myanmar.BurmeseDigits(p.Through)
 	}
@@ -228,5 +234,54 @@ func (s *Server) statsDashboard(w http.ResponseWriter, r *http.Request, sess *au
 		}
 		tables = append(tables, t)
 	}
-	s.renderStats(w, r, statsPage{Nav: &nav, Stages: d.StageTimes()}, tables, nil)
+	p := statsPage{Nav: &nav, Stages: d.StageTimes()}
+	if p.Payments, err = s.paymentTotals(r, time.Now()); err != nil {
+		s.renderStats(w, r, statsPage{Nav: &nav}, nil, err)
+		return
+	}
+	s.renderStats(w, r, p, tables, nil)
+}
+
+// paymentMonths is how many months of stipends and rewards the dashboard
+// shows, up to the current one.
+const paymentMonths = 12
+
+// paymentTotals is the table of stipends and rewards paid in the last
+// paymentMonths months, per month and currency: sums and counts only, no
+// payee. It is nil when nothing was paid.
+func (s *Server) paymentTotals(r *http.Request, now time.Time) (*statsTable, error) {
+	to := now.UTC().Format("2006-01")
+	from := now.UTC().AddDate(0, 1-paymentMonths, 0).Format("2006-01")
+	totals, err := finance.Totals(r.Context(), s.cfg.Store.DB(), from, to)
+	if err != nil || len(totals) == 0 {
+		return nil, err
+	}
+	lang := pageLang(r)
+	v := &statsTable{Title: "stats.table.payments",
+		Columns: []string{"stats.col.stipends", "stats.col.stipend_count", "stats.col.rewards", "stats.col.reward_count"}}
+	for _, t := range totals {
+		cells := []string{amount(t.Currency, t.StipendsPaid), fmt.Sprint(t.StipendsCount), amount(t.Currency, t.RewardsPaid), fmt.Sprint(t.RewardsCount)}
+		label := t.Month + " " + t.Currency
+		if lang == langMy {
+			label = myanmar.BurmeseDigits(label)
+			for i := range cells {
+				cells[i] = myanmar.BurmeseDigits(cells[i])
+			}
+		}
+		v.Rows = append(v.Rows, statsRow{Label: label, Cells: cells})
+	}
+	return v, nil
+}
+
+// amount writes minor units of currency as the finance pages do ("–" for
+// none).
+func amount(currency string, minor int64) string {
+	if minor == 0 {
+		return "–"
+	}
+	m, err := finance.NewMoney(currency, minor, false)
+	if err != nil {
+		return "?"
+	}
+	return m.String()
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"embrace/internal/auth"
 	"embrace/internal/store"
@@ -50,7 +51,22 @@ func TestStatsPages(t *testing.T) {
 		if r := e.get(t, "/stats?lang=en&from=2021-13"); r.Code != http.StatusBadRequest || !strings.Contains(r.Body.String(), "not valid") {
 			t.Fatalf("bad month: %d", r.Code)
 		}
-		// Staff see exact counts, the funnel and the time in each stage.
+		// A stipend of 1,000 THB paid this month: the dashboard sums it.
+		month := time.Now().UTC().Format("2006-01")
+		var txID int64
+		if _, err := st.Writer().ExecContext(context.Background(), `INSERT INTO finance_accounts (code, kind) VALUES ('expense:stipends', 'expense'), ('asset:cash', 'asset')`); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Writer().QueryRowContext(context.Background(), `INSERT INTO finance_tx (day, month, kind, ref, actor)
+			VALUES ($1, $2, 'stipend', 'line:1', 'user:fin') RETURNING id`, month+"-01", month).Scan(&txID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Writer().ExecContext(context.Background(), `INSERT INTO finance_entries (tx_id, account_id, currency, amount)
+			VALUES ($1, (SELECT min(id) FROM finance_accounts), 'THB', 100000), ($1, (SELECT max(id) FROM finance_accounts), 'THB', -100000)`, txID); err != nil {
+			t.Fatal(err)
+		}
+		// Staff see exact counts, the funnel, the time in each stage and
+		// the payments.
 		c := e.login(t, e.account(t, "analyst-w", auth.RoleAnalyst), webTestPassword)
 		dash := e.get(t, "/stats/dashboard?lang=en", c)
 		body = dash.Body.String()
@@ -60,6 +76,9 @@ func TestStatsPages(t *testing.T) {
 		stage := body[strings.Index(body, "Time in each stage"):]
 		if !strings.Contains(stage, `Vetting</th><td class="num">2</td><td class="num">12</td><td class="num">40</td><td class="num">40</td>`) {
 			t.Fatalf("time in vetting: %s", stage)
+		}
+		if !strings.Contains(body, month+` THB</th><td class="num">1,000 THB</td><td class="num">1</td><td class="num">–</td><td class="num">0</td>`) {
+			t.Fatalf("payments: %s", body[strings.Index(body, "Stipends and rewards"):])
 		}
 		if my := e.get(t, "/stats/dashboard?lang=my", c).Body.String(); !strings.Contains(my, "<td class=\"num\">၁၂</td>") {
 			t.Fatal("the Burmese dashboard lacks the stage times in Burmese digits")
