@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -193,22 +194,35 @@ func (c *cdp) click(selector string) {
 func startChromium(t *testing.T) *cdp {
 	t.Helper()
 	bin := testtool.Path(t, "chromium", "chromium")
-	dir := t.TempDir()
+	// The profile is removed by hand once every Chromium process is gone:
+	// its helpers may still be writing when the browser itself exits.
+	dir, err := os.MkdirTemp("", "embrace-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	toBrowser, cmdIn, _ := os.Pipe()
 	cmdOut, fromBrowser, _ := os.Pipe()
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
 		"--blink-settings=scriptEnabled=false", "--remote-debugging-pipe", "about:blank")
 	cmd.ExtraFiles = []*os.File{toBrowser, fromBrowser} // fd 3: commands in, fd 4: answers out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
 		t.Fatalf("chromium does not start: %v", err)
 	}
 	toBrowser.Close()
 	fromBrowser.Close()
 	t.Cleanup(func() {
 		cmdIn.Close()
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the browser and its helpers
 		cmd.Wait()
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	c := &cdp{t: t, w: cmdIn, waiting: map[int]chan json.RawMessage{}, events: make(chan cdpEvent, 64)}
 	go c.read(cmdOut)
