@@ -106,23 +106,9 @@ func VerifiedDay(ctx context.Context, q store.Querier, caseID int64) (day time.T
 // *QuarantineError or a storage error. Run it in the transaction that
 // discloses, so the answer cannot change underneath.
 func Cleared(ctx context.Context, q store.Querier, caseID int64, now time.Time) error {
-	var state string
-	err := q.QueryRowContext(ctx, "SELECT state FROM cases WHERE id = $1", caseID).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("vetting: case: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("vetting: case: %w", err)
-	}
-	if !clearedStates[state] {
-		return ErrNotVerified
-	}
-	day, ok, err := VerifiedDay(ctx, q, caseID)
+	day, err := verifiedOn(ctx, q, caseID)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return ErrNotVerified
 	}
 	days, err := QuarantineDays(ctx, q)
 	if err != nil {
@@ -141,23 +127,31 @@ func Cleared(ctx context.Context, q store.Querier, caseID int64, now time.Time) 
 // shelter, not for certifying membership). It returns nil, ErrNotVerified,
 // a store.ErrNotFound error or a storage error.
 func Verified(ctx context.Context, q store.Querier, caseID int64) error {
+	_, err := verifiedOn(ctx, q, caseID)
+	return err
+}
+
+// verifiedOn is the day vetting verified case id, when the case is still
+// on the verified path; else ErrNotVerified (or a not-found or storage
+// error).
+func verifiedOn(ctx context.Context, q store.Querier, caseID int64) (time.Time, error) {
 	var state string
 	err := q.QueryRowContext(ctx, "SELECT state FROM cases WHERE id = $1", caseID).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("vetting: case: %w", store.ErrNotFound)
+		return time.Time{}, fmt.Errorf("vetting: case: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("vetting: case: %w", err)
+		return time.Time{}, fmt.Errorf("vetting: case: %w", err)
 	}
 	if !clearedStates[state] {
-		return ErrNotVerified
+		return time.Time{}, ErrNotVerified
 	}
-	_, ok, err := VerifiedDay(ctx, q, caseID)
+	day, ok, err := VerifiedDay(ctx, q, caseID)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if !ok {
-		return ErrNotVerified
+		return time.Time{}, ErrNotVerified
 	}
-	return nil
+	return day, nil
 }

@@ -45,12 +45,7 @@ func TestFinanceChromiumJourney(t *testing.T) {
 	c := startChromium(t)
 
 	// Sign in as the finance officer.
-	c.navigate(ts.URL + "/login?lang=en")
-	c.typeInto("#username", "fin-one")
-	c.typeInto("#password", webTestPassword)
-	c.typeInto("#code", e.code(t, en))
-	c.click("button[type=submit]")
-	c.waitLoad()
+	c.signIn(ts.URL, "fin-one", e.code(t, en))
 
 	// Prepare the run from its page.
 	c.navigate(ts.URL + "/finance/runs?lang=en")

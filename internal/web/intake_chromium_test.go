@@ -237,6 +237,18 @@ func startChromium(t *testing.T) *cdp {
 	return c
 }
 
+// signIn signs username in through the login form, in English, with the
+// test password and a TOTP code.
+func (c *cdp) signIn(base, username, code string) {
+	c.t.Helper()
+	c.navigate(base + "/login?lang=en")
+	c.typeInto("#username", username)
+	c.typeInto("#password", webTestPassword)
+	c.typeInto("#code", code)
+	c.click("button[type=submit]")
+	c.waitLoad()
+}
+
 // TestIntakeChromiumJourney drives headless Chromium with JavaScript off
 // through the applicant's whole journey: open /contact, fill and send the
 // form with an attachment, keep the receipt, come back, read a staff reply

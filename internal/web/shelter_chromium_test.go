@@ -60,12 +60,7 @@ func TestShelterChromium(t *testing.T) {
 	c := startChromium(t)
 
 	// Sign in.
-	c.navigate(ts.URL + "/login?lang=en")
-	c.typeInto("#username", "shelter-one")
-	c.typeInto("#password", webTestPassword)
-	c.typeInto("#code", e.code(t, coordEn))
-	c.click("button[type=submit]")
-	c.waitLoad()
+	c.signIn(ts.URL, "shelter-one", e.code(t, coordEn))
 
 	// Add a house with the dashboard's form.
 	c.navigate(ts.URL + "/shelters?lang=my")
