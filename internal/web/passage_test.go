@@ -26,9 +26,10 @@ var guideLinkRE = regexp.MustCompile(`/g/([A-Za-z0-9_-]{43})`)
 // passage coordinator.
 type passageEnv struct {
 	*authEnv
-	coord  *http.Cookie
-	caseID int64
-	people []string
+	coord   *http.Cookie
+	handler *http.Cookie // a case handler (casework team)
+	caseID  int64
+	people  []string
 }
 
 func (e *authEnv) sessionOf(t testing.TB, c *http.Cookie) *auth.Session {
@@ -83,7 +84,7 @@ func newPassageEnv(t testing.TB, st *store.Store) *passageEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pe := &passageEnv{authEnv: e, coord: coord, caseID: id}
+	pe := &passageEnv{authEnv: e, coord: coord, handler: hand, caseID: id}
 	for _, p := range c.People {
 		pe.people = append(pe.people, p.ID)
 	}

@@ -105,7 +105,7 @@ func TestShelterWebFlow(t *testing.T) {
 		stay := am[1]
 		before = e.shelterRows(t)
 		r = e.post(t, "/shelters/stays/"+stay+"/assign?lang=en", url.Values{"house": {houses["MS-1"]}}, coord)
-		if r.Code != http.StatusConflict || !strings.Contains(r.Body.String(), "House MS-1 has 2 free beds; this family needs 3.") {
+		if r.Code != http.StatusConflict || !strings.Contains(r.Body.String(), "Free beds in house MS-1: 2. This family needs: 3.") {
 			t.Fatalf("full house: %d %s", r.Code, r.Body.String())
 		}
 		if e.shelterRows(t) != before {
