@@ -115,5 +115,9 @@ func (a *API) staffStats(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 	for i, t := range tables {
 		out[i] = t.JSON()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tables": out})
+	stages := []map[string]any{}
+	for _, st := range d.StageTimes() {
+		stages = append(stages, map[string]any{"stage": st.Stage, "moves": st.Moves, "median_days": st.Median, "p90_days": st.P90, "longest_days": st.Longest})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tables": out, "stage_times": stages})
 }

@@ -31,6 +31,11 @@ func TestStatsAPI(t *testing.T) {
 		plantGreen(t, st, 60, "2021-07", "police", "enlisted")
 		plantGreen(t, st, 2, "2021-08", "navy", "junior_officer")
 		plantGreen(t, st, 30, "2021-08", "police", "enlisted")
+		// One case left screening after 4 days.
+		if _, err := st.Writer().Exec(`INSERT INTO case_events (ref, case_id, day, actor, kind, from_state, to_state, stage_days)
+			VALUES ('e1', (SELECT min(id) FROM cases), '2021-08-01', 'import', 'transition', 'screening', 'vetting', 4)`); err != nil {
+			t.Fatal(err)
+		}
 
 		rec := e.do(t, "GET", "/api/v1/stats/public?breakdown=month", "", "")
 		if rec.Code != 200 {
@@ -69,6 +74,9 @@ func TestStatsAPI(t *testing.T) {
 		exact := e.do(t, "GET", "/api/v1/stats?breakdown=month,stage", tok, "")
 		if exact.Code != 200 || !strings.Contains(exact.Body.String(), `[2,30,0]`) || !strings.Contains(exact.Body.String(), `"verified"`) {
 			t.Fatalf("staff stats: %d %s", exact.Code, exact.Body.String())
+		}
+		if !strings.Contains(exact.Body.String(), `{"longest_days":4,"median_days":4,"moves":1,"p90_days":4,"stage":"screening"}`) {
+			t.Fatalf("stage times: %s", exact.Body.String())
 		}
 	})
 }
