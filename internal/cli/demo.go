@@ -49,8 +49,7 @@ func runDemo(ctx context.Context, std stdio, args []string) int {
 		fmt.Fprintf(std.Out, "Reopened the demo deployment in %s.\n", d.Dir)
 	}
 	showDemoAccounts(std.Out, d.Dir)
-	fmt.Fprintf(std.Out, "Embrace demo: http://%s/\n", ln.Addr())
-	if err := serve(ctx, std, ln, d, s); err != nil {
+	if err := serve(ctx, std, ln, d, s, fmt.Sprintf("Embrace demo: http://%s/", ln.Addr())); err != nil {
 		return fail(std, "demo", err)
 	}
 	return 0

@@ -43,8 +43,8 @@ func runServe(ctx context.Context, std stdio, args []string) int {
 	if err != nil {
 		return fail(std, "serve", err)
 	}
-	fmt.Fprintf(std.Out, "Serving deployment %s (%s) at http://%s/\n", d.ID, d.Engine, ln.Addr())
-	if err := serve(ctx, std, ln, d, s); err != nil {
+	banner := fmt.Sprintf("Serving deployment %s (%s) at http://%s/", d.ID, d.Engine, ln.Addr())
+	if err := serve(ctx, std, ln, d, s, banner); err != nil {
 		return fail(std, "serve", err)
 	}
 	return 0
@@ -70,9 +70,17 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// serve runs the web server on ln until ctx ends, then shuts down
+// serve builds every service, prints banner (the address) once it is ready
+// to answer, and runs the web server on ln until ctx ends, then shuts down
 // gracefully: in-flight requests finish (up to a limit) before it returns.
-func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, s *store.Store) error {
+// A ctx that ends while the services are still being built is a clean
+// stop, not an error.
+func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, s *store.Store, banner string) (err error) {
+	defer func() {
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			err = nil
+		}
+	}()
 	logger := newLogger(std.Err)
 	params, err := auth.LoadParams(ctx, s)
 	if err != nil {
@@ -144,6 +152,7 @@ func serve(ctx context.Context, std stdio, ln net.Listener, d store.Deployment, 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintln(std.Out, banner)
 	select {
 	case err := <-errc:
 		return err
