@@ -135,9 +135,6 @@ type Service struct {
 	// screen, when set, is called for every person staff record or edit
 	// and for every person of a case entering vetting (SetScreener).
 	screen Screener
-	// decided are the moves only a decision path may make
-	// (RequireDecision), keyed from+">"+to.
-	decided map[string]bool
 }
 
 // Screener is told of a person inside the transaction that records them,
@@ -148,16 +145,6 @@ type Screener func(ctx context.Context, tx *sql.Tx, caseID int64, personID strin
 // SetScreener makes s call f for every person recorded, edited or
 // entering vetting. Call it while wiring, before s serves anyone.
 func (s *Service) SetScreener(f Screener) { s.screen = f }
-
-// RequireDecision reserves the move from → to for TransitionDecided: a
-// plain Transition refuses it with ErrNeedsDecision (vetting's two-person
-// rule). Call it while wiring, before s serves anyone.
-func (s *Service) RequireDecision(from, to string) {
-	if s.decided == nil {
-		s.decided = map[string]bool{}
-	}
-	s.decided[from+">"+to] = true
-}
 
 // New returns the casework capability on st.
 func New(st *store.Store) *Service { return &Service{st: st, names: newNameCache()} }

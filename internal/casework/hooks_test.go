@@ -31,7 +31,6 @@ func TestScreenerAndDecisionHooks(t *testing.T) {
 			seen = append(seen, p.NameMy+"|"+p.NameLatin)
 			return nil
 		})
-		w.CW.RequireDecision(casework.StateVetting, casework.StateVerified)
 		in := w.Staff(t, "intake1", []auth.Role{auth.RoleIntakeOfficer, auth.RoleCaseHandler}, "intake")
 		vet := w.Staff(t, "vetter1", []auth.Role{auth.RoleVettingOfficer}, "vetting")
 

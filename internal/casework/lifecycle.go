@@ -49,6 +49,21 @@ type Move struct {
 	Perm auth.Permission
 }
 
+// decisionMoves are the verdicts one person alone may not make: a plain
+// Transition refuses them (ErrNeedsDecision), and only a decision path —
+// vetting's confirmation by a second officer — makes them, with
+// TransitionDecided. They are part of the lifecycle, whoever wires
+// casework.
+var decisionMoves = map[[2]string]bool{
+	{StateVetting, StateVerified}:   true,
+	{StateVetting, StateRejected}:   true,
+	{StateVetting, StateInfiltrate}: true,
+}
+
+// NeedsDecision reports whether the move from → to is a verdict that only
+// a decision path may make.
+func NeedsDecision(from, to string) bool { return decisionMoves[[2]string{from, to}] }
+
 // Stage is one state of the lifecycle: the team that owns cases in it
 // ("" keeps the team that had the case) and the moves out of it.
 type Stage struct {
@@ -131,8 +146,8 @@ func teamOf(state, current string) string {
 // ErrIllegalTransition is wrapped by TransitionError.
 var ErrIllegalTransition = errors.New("casework: illegal transition")
 
-// ErrNeedsDecision refuses a move reserved for a decision path
-// (RequireDecision): vetting's verdicts need two officers.
+// ErrNeedsDecision refuses a decision move made by a plain Transition:
+// vetting's verdicts need two officers.
 var ErrNeedsDecision = errors.New("casework: this move needs a vetting decision confirmed by a second officer")
 
 // ErrForbidden means the actor's roles do not allow the action.
@@ -181,7 +196,7 @@ func (s *Service) Transition(ctx context.Context, a Actor, ring *keys.Keyring, i
 }
 
 // TransitionDecided is Transition for a decision path: it may make the
-// moves RequireDecision reserved, and runs also (when not nil) inside the
+// lifecycle's decision moves, and runs also (when not nil) inside the
 // same transaction, after the move, so the decision and the move commit
 // together or not at all. The case must still be in from.
 func (s *Service) TransitionDecided(ctx context.Context, a Actor, ring *keys.Keyring, id int64, from, to, reason string, also func(tx *sql.Tx) error) error {
@@ -223,7 +238,7 @@ func (s *Service) transition(ctx context.Context, a Actor, ring *keys.Keyring, i
 	if !auth.Can(a.Roles, move.Perm) {
 		return fmt.Errorf("%w (moving a case to %s needs %s)", ErrForbidden, to, move.Perm)
 	}
-	if s.decided[sum.State+">"+to] && !decided {
+	if NeedsDecision(sum.State, to) && !decided {
 		return ErrNeedsDecision
 	}
 	newTeam := teamOf(to, sum.Team)

@@ -75,10 +75,20 @@ func TestWholeLifecycle(t *testing.T) {
 			{handler, casework.StateSheltered, "casework"},
 			{handler, casework.StateResettled, "casework"},
 		}
+		from := casework.StateContacted
 		for _, st := range steps {
-			if err := w.CW.Transition(ctx, st.who.Actor, st.who.Ring, id, st.to, secretReason+" "+st.to); err != nil {
+			err := w.CW.Transition(ctx, st.who.Actor, st.who.Ring, id, st.to, secretReason+" "+st.to)
+			if casework.NeedsDecision(from, st.to) {
+				// A verdict: refused alone, made by the decision path.
+				if !errors.Is(err, casework.ErrNeedsDecision) {
+					t.Fatalf("→ %s by a plain transition: %v", st.to, err)
+				}
+				err = w.CW.TransitionDecided(ctx, st.who.Actor, st.who.Ring, id, from, st.to, secretReason+" "+st.to, nil)
+			}
+			if err != nil {
 				t.Fatalf("→ %s: %v", st.to, err)
 			}
+			from = st.to
 			sum, err := w.CW.Summary(ctx, id)
 			if err != nil || sum.State != st.to || sum.Team != st.team {
 				t.Fatalf("after → %s: %+v %v", st.to, sum, err)
@@ -317,4 +327,25 @@ func TestStageDays(t *testing.T) {
 			t.Fatalf("live move stage days %v %v", d, err)
 		}
 	})
+}
+
+// TestDecisionMovesAreVerdicts: the moves only a decision path may make
+// are in the table, are vetting's verdicts, and need vetting.decide.
+func TestDecisionMovesAreVerdicts(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for _, from := range casework.States() {
+		for _, m := range casework.Moves(from) {
+			if !casework.NeedsDecision(from, m.To) {
+				continue
+			}
+			n++
+			if from != casework.StateVetting || m.Perm != auth.PermVettingDecide {
+				t.Errorf("%s → %s needs a decision but is not a vetting verdict", from, m.To)
+			}
+		}
+	}
+	if n != 3 || casework.NeedsDecision(casework.StateVerified, casework.StateInPassage) {
+		t.Fatalf("%d decision moves, want vetting's three verdicts", n)
+	}
 }

@@ -73,10 +73,14 @@ func plantCerts(t *testing.T, ctx context.Context, s *store.Store) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, to := range []string{casework.StateScreening, casework.StateVetting, casework.StateVerified} {
+	for _, to := range []string{casework.StateScreening, casework.StateVetting} {
 		if err := cw.Transition(ctx, a, ring, id, to, "plant"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// vetting's verdict, as its confirmation makes it
+	if err := cw.TransitionDecided(ctx, a, ring, id, casework.StateVetting, casework.StateVerified, "plant", nil); err != nil {
+		t.Fatal(err)
 	}
 	svc := certs.New(s, cw)
 	ref, err := svc.Request(ctx, a, ring, id, certs.RequestInput{Joined: "2021-04-01", Public: []string{certs.ClaimService}})

@@ -82,7 +82,8 @@ func plantShelter(t *testing.T, ctx context.Context, s *store.Store) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cw.Transition(ctx, a, ring, caseID, casework.StateVerified, "verified"); err != nil {
+	// vetting's verdict, as its confirmation makes it
+	if err := cw.TransitionDecided(ctx, a, ring, caseID, casework.StateVetting, casework.StateVerified, "verified", nil); err != nil {
 		t.Fatal(err)
 	}
 	c, err := cw.Get(ctx, ring, caseID)

@@ -18,9 +18,9 @@
 //
 // A verdict (verified, rejected, suspected infiltrator, with a risk
 // rating) is proposed by one vetting officer and takes effect only when a
-// different officer confirms it. New reserves casework's vetting → verdict
-// moves (casework.Service.RequireDecision), so a plain transition refuses
-// them; Confirm moves the case with TransitionDecided, in the same
+// different officer confirms it. Casework's lifecycle table marks the
+// vetting → verdict moves as decision moves, so a plain transition refuses
+// them whoever wires casework; Confirm moves the case with TransitionDecided, in the same
 // transaction as the confirmation, so the timeline holds the vetting →
 // verified event Cleared reads. The proposer confirming, a decision
 // already confirmed or withdrawn, or a case no longer in vetting is

@@ -28,14 +28,11 @@ type Service struct {
 	now func() time.Time
 }
 
-// New returns the vetting capability on st. It reserves vetting's verdict
-// moves on cw (vetting → verified, rejected, suspected infiltrator) for
-// confirmed decisions: from then on a plain casework transition refuses
-// them, so one officer alone cannot verify anyone.
+// New returns the vetting capability on st. Vetting's verdict moves
+// (vetting → verified, rejected, suspected infiltrator) are decision moves
+// of casework's lifecycle: a plain transition refuses them, and
+// Confirm makes them, so one officer alone cannot verify anyone.
 func New(st *store.Store, cw *casework.Service) *Service {
-	for _, to := range decisionStates {
-		cw.RequireDecision(casework.StateVetting, to)
-	}
 	return &Service{st: st, cw: cw, now: time.Now}
 }
 

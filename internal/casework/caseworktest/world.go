@@ -105,15 +105,27 @@ func (w *World) OpenCase(t testing.TB, nc casework.NewCase) int64 {
 }
 
 // Move moves case id through each state of path in turn, each move made
-// by the first of who whose roles and keys allow it.
+// by the first of who whose roles and keys allow it. A verdict that needs
+// two vetting officers (casework.NeedsDecision) is made as a decision
+// path makes it: tests of other capabilities need a verified case, not
+// vetting's proposal and confirmation, which vetting's own tests cover.
 func (w *World) Move(t testing.TB, id int64, path []string, who ...Staff) {
 	t.Helper()
 	ctx := context.Background()
 	for _, to := range path {
+		sum, err := w.CW.Summary(ctx, id)
+		if err != nil {
+			t.Fatalf("caseworktest: case %d: %v", id, err)
+		}
 		var last error
 		moved := false
 		for _, s := range who {
-			if last = w.CW.Transition(ctx, s.Actor, s.Ring, id, to, "test move to "+to); last == nil {
+			if casework.NeedsDecision(sum.State, to) {
+				last = w.CW.TransitionDecided(ctx, s.Actor, s.Ring, id, sum.State, to, "test decision: "+to, nil)
+			} else {
+				last = w.CW.Transition(ctx, s.Actor, s.Ring, id, to, "test move to "+to)
+			}
+			if last == nil {
 				moved = true
 				break
 			}
