@@ -20,30 +20,30 @@ func (a *API) financeRoutes() {
 	if a.cfg.Finance == nil && a.cfg.Store != nil {
 		a.cfg.Finance = finance.New(a.cfg.Store, nil)
 	}
-	a.add("GET", "/finance/summary", a.bearer(auth.PermFinance, a.financeSummary))
-	a.add("GET", "/finance/ledger", a.bearer(auth.PermFinance, a.financeLedger))
-	a.add("GET", "/finance/totals", a.bearer(auth.PermFinance, a.financeTotals))
-	a.add("POST", "/finance/sources", a.bearer(auth.PermFinance, a.financeAddSource))
-	a.add("POST", "/finance/sources/{code}/deposits", a.bearer(auth.PermFinance, a.financeDeposit))
-	a.add("POST", "/finance/rates", a.bearer(auth.PermFinance, a.financeSetRate))
-	a.add("GET", "/finance/rewards", a.bearer(auth.PermFinance, a.financeRewards))
-	a.add("PUT", "/finance/rewards/{kind}", a.bearer(auth.PermFinance, a.financeSetReward))
-	a.add("GET", "/finance/payees", a.bearer(auth.PermFinance, a.financePayees))
-	a.add("POST", "/finance/payees", a.bearer(auth.PermCaseHandle, a.financeEnrol))
-	a.add("GET", "/finance/payees/{code}", a.bearer(auth.PermFinance, a.financePayee))
-	a.add("POST", "/finance/payees/{code}/stipends", a.bearer(auth.PermFinance, a.financeAddStipend))
-	a.add("GET", "/finance/runs", a.bearer(auth.PermFinance, a.financeRuns))
-	a.add("POST", "/finance/runs", a.bearer(auth.PermFinance, a.financePrepareRun))
-	a.add("GET", "/finance/runs/{id}", a.bearer(auth.PermFinance, a.financeRun))
-	a.add("POST", "/finance/runs/{id}/lines/{line}", a.bearer(auth.PermFinance, a.financeMarkLine))
-	a.add("POST", "/finance/runs/{id}/reconcile", a.bearer(auth.PermFinance, a.financeReconcile))
-	a.add("GET", "/finance/claims", a.bearer(auth.PermFinance, a.financeClaims))
-	a.add("POST", "/finance/claims", a.bearer(auth.PermFinance, a.financeFileClaim))
-	a.add("GET", "/finance/claims/{id}", a.bearer(auth.PermFinance, a.financeClaim))
-	a.add("POST", "/finance/claims/{id}/approvals", a.bearer(auth.PermFinance, a.financeApprove))
-	a.add("POST", "/finance/claims/{id}/payment", a.bearer(auth.PermFinance, a.financePay))
-	a.add("POST", "/finance/claims/{id}/rejection", a.bearer(auth.PermFinance, a.financeReject))
-	a.add("POST", "/finance/stipends/{id}/end", a.bearer(auth.PermFinance, a.financeEndStipend))
+	a.add("GET", "/finance/summary", a.finance(auth.PermFinance, a.financeSummary))
+	a.add("GET", "/finance/ledger", a.finance(auth.PermFinance, a.financeLedger))
+	a.add("GET", "/finance/totals", a.finance(auth.PermFinance, a.financeTotals))
+	a.add("POST", "/finance/sources", a.finance(auth.PermFinance, a.financeAddSource))
+	a.add("POST", "/finance/sources/{code}/deposits", a.finance(auth.PermFinance, a.financeDeposit))
+	a.add("POST", "/finance/rates", a.finance(auth.PermFinance, a.financeSetRate))
+	a.add("GET", "/finance/rewards", a.finance(auth.PermFinance, a.financeRewards))
+	a.add("PUT", "/finance/rewards/{kind}", a.finance(auth.PermFinance, a.financeSetReward))
+	a.add("GET", "/finance/payees", a.finance(auth.PermFinance, a.financePayees))
+	a.add("POST", "/finance/payees", a.finance(auth.PermCaseHandle, a.financeEnrol))
+	a.add("GET", "/finance/payees/{code}", a.finance(auth.PermFinance, a.financePayee))
+	a.add("POST", "/finance/payees/{code}/stipends", a.finance(auth.PermFinance, a.financeAddStipend))
+	a.add("GET", "/finance/runs", a.finance(auth.PermFinance, a.financeRuns))
+	a.add("POST", "/finance/runs", a.finance(auth.PermFinance, a.financePrepareRun))
+	a.add("GET", "/finance/runs/{id}", a.finance(auth.PermFinance, a.financeRun))
+	a.add("POST", "/finance/runs/{id}/lines/{line}", a.finance(auth.PermFinance, a.financeMarkLine))
+	a.add("POST", "/finance/runs/{id}/reconcile", a.finance(auth.PermFinance, a.financeReconcile))
+	a.add("GET", "/finance/claims", a.finance(auth.PermFinance, a.financeClaims))
+	a.add("POST", "/finance/claims", a.finance(auth.PermFinance, a.financeFileClaim))
+	a.add("GET", "/finance/claims/{id}", a.finance(auth.PermFinance, a.financeClaim))
+	a.add("POST", "/finance/claims/{id}/approvals", a.finance(auth.PermFinance, a.financeApprove))
+	a.add("POST", "/finance/claims/{id}/payment", a.finance(auth.PermFinance, a.financePay))
+	a.add("POST", "/finance/claims/{id}/rejection", a.finance(auth.PermFinance, a.financeReject))
+	a.add("POST", "/finance/stipends/{id}/end", a.finance(auth.PermFinance, a.financeEndStipend))
 }
 
 var financeStatus = map[string]int{
@@ -74,11 +74,19 @@ func (a *API) financeError(w http.ResponseWriter, err error) {
 	writeJSON(w, status, b)
 }
 
-func (a *API) fin(w http.ResponseWriter) *finance.Service {
-	if a.cfg.Finance == nil {
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "Finance is not available on this server.")
-	}
-	return a.cfg.Finance
+// financeHandler is a finance route's handler, given the finance service.
+type financeHandler func(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service)
+
+// finance is bearer for the finance routes: without a finance service
+// (an API built with no store) they answer 503.
+func (a *API) finance(perm auth.Permission, h financeHandler) http.HandlerFunc {
+	return a.bearer(perm, func(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+		if a.cfg.Finance == nil {
+			WriteError(w, http.StatusServiceUnavailable, "unavailable", "Finance is not available on this server.")
+			return
+		}
+		h(w, r, sess, a.cfg.Finance)
+	})
 }
 
 // moneyJSON is an amount as the API returns it.
@@ -136,11 +144,7 @@ type sourceJSON struct {
 	Cash     moneyJSON `json:"cash"`
 }
 
-func (a *API) financeSummary(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeSummary(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	ctx := r.Context()
 	from := r.URL.Query().Get("from")
 	if from == "" {
@@ -198,11 +202,7 @@ func (a *API) financeSummary(w http.ResponseWriter, r *http.Request, sess *auth.
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (a *API) financeLedger(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeLedger(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	if wantsCSV(r) {
 		var buf bytes.Buffer
 		if err := f.LedgerCSV(r.Context(), &buf); err != nil {
@@ -234,11 +234,7 @@ func (a *API) financeLedger(w http.ResponseWriter, r *http.Request, sess *auth.S
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
 }
 
-func (a *API) financeTotals(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeTotals(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	q := r.URL.Query()
 	tot, err := finance.Totals(r.Context(), a.cfg.Store.DB(), q.Get("from"), q.Get("to"))
 	if err != nil {
@@ -260,11 +256,7 @@ func (a *API) financeTotals(w http.ResponseWriter, r *http.Request, sess *auth.S
 	writeJSON(w, http.StatusOK, map[string]any{"totals": out})
 }
 
-func (a *API) financeAddSource(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeAddSource(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		Label  string   `json:"label"`
 		Budget amountIn `json:"budget"`
@@ -284,11 +276,7 @@ func (a *API) financeAddSource(w http.ResponseWriter, r *http.Request, sess *aut
 	writeJSON(w, http.StatusCreated, map[string]string{"code": src.Code})
 }
 
-func (a *API) financeDeposit(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeDeposit(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		amountIn
 		Day string `json:"day"`
@@ -307,11 +295,7 @@ func (a *API) financeDeposit(w http.ResponseWriter, r *http.Request, sess *auth.
 	writeJSON(w, http.StatusCreated, map[string]any{"amount": mj(m)})
 }
 
-func (a *API) financeSetRate(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeSetRate(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		Day   string `json:"day"`
 		Base  string `json:"base"`
@@ -332,11 +316,7 @@ func (a *API) financeSetRate(w http.ResponseWriter, r *http.Request, sess *auth.
 	writeJSON(w, http.StatusOK, map[string]any{"num": num, "den": den})
 }
 
-func (a *API) financeRewards(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeRewards(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	ks, err := f.RewardKinds(r.Context())
 	if err != nil {
 		a.financeError(w, err)
@@ -354,11 +334,7 @@ func (a *API) financeRewards(w http.ResponseWriter, r *http.Request, sess *auth.
 	writeJSON(w, http.StatusOK, map[string]any{"rewards": out})
 }
 
-func (a *API) financeSetReward(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeSetReward(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		amountIn
 		Active *bool `json:"active"`
@@ -384,11 +360,7 @@ type stipendJSON struct {
 	End    string    `json:"end,omitempty"`
 }
 
-func (a *API) financePayees(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financePayees(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	ps, err := f.Payees(r.Context())
 	if err != nil {
 		a.financeError(w, err)
@@ -429,11 +401,7 @@ func (x *stipendIn) terms() (*finance.StipendTerms, error) {
 
 // financeEnrol makes a payee of a case the token's keyring opens; the
 // recipient's code is in this answer only.
-func (a *API) financeEnrol(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeEnrol(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		Case     int64      `json:"case"`
 		Name     string     `json:"name"`
@@ -456,11 +424,7 @@ func (a *API) financeEnrol(w http.ResponseWriter, r *http.Request, sess *auth.Se
 	writeJSON(w, http.StatusCreated, map[string]string{"code": out.Code, "recipient_code": out.RecipientCode})
 }
 
-func (a *API) financePayee(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financePayee(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	d, err := f.OpenPayee(r.Context(), casework.ActorOf(sess), sess.Keyring(), r.PathValue("code"))
 	if err != nil {
 		a.financeError(w, err)
@@ -469,11 +433,7 @@ func (a *API) financePayee(w http.ResponseWriter, r *http.Request, sess *auth.Se
 	writeJSON(w, http.StatusOK, map[string]string{"code": r.PathValue("code"), "name": d.Name, "how_to_pay": d.HowToPay})
 }
 
-func (a *API) financeAddStipend(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeAddStipend(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in stipendIn
 	if !decodeJSON(w, r, &in) {
 		return
@@ -490,11 +450,7 @@ func (a *API) financeAddStipend(w http.ResponseWriter, r *http.Request, sess *au
 	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
 }
 
-func (a *API) financeRuns(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeRuns(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	runs, err := f.Runs(r.Context())
 	if err != nil {
 		a.financeError(w, err)
@@ -516,11 +472,7 @@ type runJSON struct {
 	Closed   string `json:"closed,omitempty"`
 }
 
-func (a *API) financePrepareRun(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financePrepareRun(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		Month  string `json:"month"`
 		Source string `json:"source"`
@@ -538,11 +490,7 @@ func (a *API) financePrepareRun(w http.ResponseWriter, r *http.Request, sess *au
 
 // financeRun answers a run's roster (payee codes, never names), as JSON
 // or CSV.
-func (a *API) financeRun(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeRun(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return
@@ -582,11 +530,7 @@ func (a *API) financeRun(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (a *API) financeMarkLine(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeMarkLine(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	if _, ok := financeID(w, r, "id"); !ok {
 		return
 	}
@@ -619,11 +563,7 @@ func sums(m map[string]int64) []moneyJSON {
 	return out
 }
 
-func (a *API) financeReconcile(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeReconcile(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return
@@ -652,11 +592,7 @@ func claimOut(c finance.Claim) claimJSON {
 	return claimJSON{ID: c.ID, Payee: c.Payee, Kind: c.Kind, Amount: mj(c.Amount), Status: c.Status, Created: c.Created, Paid: c.Paid, Evidence: c.Files}
 }
 
-func (a *API) financeClaims(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeClaims(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	cs, err := f.Claims(r.Context())
 	if err != nil {
 		a.financeError(w, err)
@@ -671,11 +607,7 @@ func (a *API) financeClaims(w http.ResponseWriter, r *http.Request, sess *auth.S
 
 // financeFileClaim files a claim with its custody record (evidence files
 // are attached through the claim form of the web pages).
-func (a *API) financeFileClaim(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeFileClaim(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	var in struct {
 		Payee   string `json:"payee"`
 		Kind    string `json:"kind"`
@@ -700,11 +632,7 @@ func (a *API) financeFileClaim(w http.ResponseWriter, r *http.Request, sess *aut
 
 // financeClaim answers a claim with its custody record (opened with the
 // token's finance keys; audited).
-func (a *API) financeClaim(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeClaim(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return
@@ -733,11 +661,7 @@ func (a *API) financeClaim(w http.ResponseWriter, r *http.Request, sess *auth.Se
 		"received_by": rec.Custody.ReceivedBy, "when": rec.Custody.When, "held_at": rec.Custody.HeldAt}, "evidence": evs})
 }
 
-func (a *API) financeApprove(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeApprove(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return
@@ -750,11 +674,7 @@ func (a *API) financeApprove(w http.ResponseWriter, r *http.Request, sess *auth.
 	writeJSON(w, http.StatusOK, map[string]string{"status": st})
 }
 
-func (a *API) financePay(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financePay(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return
@@ -772,11 +692,7 @@ func (a *API) financePay(w http.ResponseWriter, r *http.Request, sess *auth.Sess
 	writeJSON(w, http.StatusOK, map[string]string{"status": finance.ClaimPaid})
 }
 
-func (a *API) financeReject(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeReject(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return
@@ -788,11 +704,7 @@ func (a *API) financeReject(w http.ResponseWriter, r *http.Request, sess *auth.S
 	writeJSON(w, http.StatusOK, map[string]string{"status": finance.ClaimRejected})
 }
 
-func (a *API) financeEndStipend(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	f := a.fin(w)
-	if f == nil {
-		return
-	}
+func (a *API) financeEndStipend(w http.ResponseWriter, r *http.Request, sess *auth.Session, f *finance.Service) {
 	id, ok := financeID(w, r, "id")
 	if !ok {
 		return

@@ -119,7 +119,7 @@ func FuzzFinanceAPIBody(f *testing.F) {
 		f.Add(uint8(3), s)
 	}
 	paths := []string{"POST /api/v1/finance/sources", "POST /api/v1/finance/sources/F-1/deposits", "POST /api/v1/finance/rates", "PUT /api/v1/finance/rewards/vehicle",
-		"POST /api/v1/finance/runs", "POST /api/v1/finance/runs/1/lines/1", "POST /api/v1/finance/claims", "POST /api/v1/finance/payees/P-XXXXXX/stipends"}
+		"POST /api/v1/finance/runs", "POST /api/v1/finance/runs/1/lines/1", "POST /api/v1/finance/claims", "POST /api/v1/finance/payees/P-7Q4K2M/stipends"}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		m, p, _ := strings.Cut(paths[int(which)%len(paths)], " ")
 		if r := e.do(t, m, p, tok, body); r.Code >= 500 {

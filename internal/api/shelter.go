@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -32,10 +33,26 @@ func (a *API) shelterRoutes() {
 	a.add("GET", "/shelters/requests", a.bearer(auth.PermShelter, a.shelterRequests))
 	a.add("POST", "/shelters/requests", a.bearer(auth.PermCaseHandle, a.requestShelter))
 	a.add("POST", "/shelters/stays/{stay}/assignment", a.bearer(auth.PermShelter, a.assignShelter))
-	a.add("POST", "/shelters/stays/{stay}/checkout", a.bearer(auth.PermShelter, a.checkOutShelter))
-	a.add("POST", "/shelters/stays/{stay}/decline", a.bearer(auth.PermShelter, a.declineShelter))
+	a.add("POST", "/shelters/stays/{stay}/checkout", a.bearer(auth.PermShelter, a.stayAction(a.sh.CheckOut)))
+	a.add("POST", "/shelters/stays/{stay}/decline", a.bearer(auth.PermShelter, a.stayAction(a.sh.Decline)))
 	a.add("POST", "/shelters/cases/{id}/stays/{stay}/withdraw", a.bearer(auth.PermCaseHandle, a.withdrawShelter))
 	a.add("GET", "/shelters/cases/{id}", a.bearer(auth.PermCaseHandle, a.caseShelter))
+}
+
+// stayAction answers a coordinator's action on the stay in the path
+// (check-out, decline): 204, or the action's error.
+func (a *API) stayAction(act func(ctx context.Context, actor casework.Actor, stay int64) error) BearerHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+		id, ok := shelterID(w, r, "stay")
+		if !ok {
+			return
+		}
+		if err := act(r.Context(), casework.ActorOf(sess), id); err != nil {
+			a.shelterError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 const shelterNotFound = "There is no such house, request or stay, or your keys do not open it."
@@ -388,18 +405,6 @@ func (a *API) assignShelter(w http.ResponseWriter, r *http.Request, sess *auth.S
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *API) checkOutShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := shelterID(w, r, "stay")
-	if !ok {
-		return
-	}
-	if err := a.sh.CheckOut(r.Context(), casework.ActorOf(sess), id); err != nil {
-		a.shelterError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (a *API) caseShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
 	id, ok := shelterID(w, r, "id")
 	if !ok {
@@ -413,18 +418,6 @@ func (a *API) caseShelter(w http.ResponseWriter, r *http.Request, sess *auth.Ses
 	writeJSON(w, http.StatusOK, struct {
 		Stays []stayJSON `json:"stays"`
 	}{staysOut(ss)})
-}
-
-func (a *API) declineShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := shelterID(w, r, "stay")
-	if !ok {
-		return
-	}
-	if err := a.sh.Decline(r.Context(), casework.ActorOf(sess), id); err != nil {
-		a.shelterError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *API) withdrawShelter(w http.ResponseWriter, r *http.Request, sess *auth.Session) {

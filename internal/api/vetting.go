@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"embrace/internal/keys"
 	"errors"
 	"net/http"
 	"slices"
@@ -28,8 +30,8 @@ func (a *API) vetRoutes() {
 		h: a.bearer(auth.PermVettingCheck, a.addEvidence)})
 	a.add("GET", "/cases/{id}/vetting/evidence/{evidence}", a.bearer(auth.PermVettingCheck, a.getEvidence))
 	a.add("POST", "/cases/{id}/vetting/decisions", a.bearer(auth.PermVettingDecide, a.proposeDecision))
-	a.add("POST", "/cases/{id}/vetting/decisions/{decision}/confirm", a.bearer(auth.PermVettingDecide, a.confirmDecision))
-	a.add("POST", "/cases/{id}/vetting/decisions/{decision}/withdraw", a.bearer(auth.PermVettingDecide, a.withdrawDecision))
+	a.add("POST", "/cases/{id}/vetting/decisions/{decision}/confirm", a.bearer(auth.PermVettingDecide, a.decisionAction(a.vet.Confirm)))
+	a.add("POST", "/cases/{id}/vetting/decisions/{decision}/withdraw", a.bearer(auth.PermVettingDecide, a.decisionAction(a.vet.Withdraw)))
 	a.add("GET", "/watchlist", a.bearer(auth.PermWatchList, a.listWatchList))
 	a.add("POST", "/watchlist", a.bearer(auth.PermWatchList, a.addWatchEntry))
 	a.add("DELETE", "/watchlist/{entry}", a.bearer(auth.PermWatchList, a.removeWatchEntry))
@@ -249,36 +251,24 @@ func (a *API) proposeDecision(w http.ResponseWriter, r *http.Request, sess *auth
 	writeJSON(w, http.StatusCreated, map[string]int64{"id": did})
 }
 
-func (a *API) confirmDecision(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathCase(w, r)
-	if !ok {
-		return
+// decisionAction answers an officer's action on the decision in the path
+// (confirm, withdraw): 204, or the action's error.
+func (a *API) decisionAction(act func(ctx context.Context, actor casework.Actor, ring *keys.Keyring, id, did int64) error) BearerHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+		id, ok := pathCase(w, r)
+		if !ok {
+			return
+		}
+		did, ok := pathInt(w, r, "decision")
+		if !ok {
+			return
+		}
+		if err := act(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, did); err != nil {
+			a.vetError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	}
-	did, ok := pathInt(w, r, "decision")
-	if !ok {
-		return
-	}
-	if err := a.vet.Confirm(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, did); err != nil {
-		a.vetError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *API) withdrawDecision(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := pathCase(w, r)
-	if !ok {
-		return
-	}
-	did, ok := pathInt(w, r, "decision")
-	if !ok {
-		return
-	}
-	if err := a.vet.Withdraw(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, did); err != nil {
-		a.vetError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // entryJSON is a watch-list entry as the API shows and takes it.

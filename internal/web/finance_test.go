@@ -239,10 +239,10 @@ func FuzzFinanceForm(f *testing.F) {
 	f.Add("/finance/rates", "day=2025-06-01&base=USD&quote=THB&rate=35.1")
 	f.Add("/finance/rewards", "kind=vehicle&amount=%E1%81%81%E1%81%80&currency=MMK")
 	f.Add("/finance/runs", "month=2025-13&source=F-1")
-	f.Add("/finance/payees/P-XXXXXX/stipends", "amount=5&currency=THB&start=2025-06")
+	f.Add("/finance/payees/P-7Q4K2M/stipends", "amount=5&currency=THB&start=2025-06")
 	f.Fuzz(func(t *testing.T, path, body string) {
 		switch path {
-		case "/finance/sources", "/finance/sources/F-1/deposits", "/finance/rates", "/finance/rewards", "/finance/runs", "/finance/payees/P-XXXXXX/stipends":
+		case "/finance/sources", "/finance/sources/F-1/deposits", "/finance/rates", "/finance/rewards", "/finance/runs", "/finance/payees/P-7Q4K2M/stipends":
 		default:
 			return
 		}

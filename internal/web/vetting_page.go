@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"embrace/internal/keys"
 	"errors"
 	"io"
 	"net/http"
@@ -137,34 +139,22 @@ func (s *Server) vettingPropose(w http.ResponseWriter, r *http.Request, sess *au
 	seeOther(w, r, vettingURL(id)+"?done=proposed")
 }
 
-func (s *Server) vettingConfirm(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := s.pathCaseID(w, r, sess)
-	if !ok {
-		return
+// vettingDecision handles an officer's action on the decision in the path
+// (confirm, withdraw), then returns to the vetting page saying done.
+func (s *Server) vettingDecision(act func(ctx context.Context, actor casework.Actor, ring *keys.Keyring, id, did int64) error, done string) StaffHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
+		id, ok := s.pathCaseID(w, r, sess)
+		if !ok {
+			return
+		}
+		did, ok := s.pathID(w, r, sess, "decision")
+		if !ok {
+			return
+		}
+		if err := act(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, did); err != nil {
+			s.vetFail(w, r, sess, vettingURL(id), err)
+			return
+		}
+		seeOther(w, r, vettingURL(id)+"?done="+done)
 	}
-	did, ok := s.pathID(w, r, sess, "decision")
-	if !ok {
-		return
-	}
-	if err := s.cfg.Vetting.Confirm(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, did); err != nil {
-		s.vetFail(w, r, sess, vettingURL(id), err)
-		return
-	}
-	seeOther(w, r, vettingURL(id)+"?done=confirmed")
-}
-
-func (s *Server) vettingWithdraw(w http.ResponseWriter, r *http.Request, sess *auth.Session) {
-	id, ok := s.pathCaseID(w, r, sess)
-	if !ok {
-		return
-	}
-	did, ok := s.pathID(w, r, sess, "decision")
-	if !ok {
-		return
-	}
-	if err := s.cfg.Vetting.Withdraw(r.Context(), casework.ActorOf(sess), sess.Keyring(), id, did); err != nil {
-		s.vetFail(w, r, sess, vettingURL(id), err)
-		return
-	}
-	seeOther(w, r, vettingURL(id)+"?done=withdrawn")
 }
